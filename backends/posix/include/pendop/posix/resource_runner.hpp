@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+// `resource_runner`: runs one `pendop::resource` the ResApi way on POSIX.
+// `online()`/`offline()` start the resource's body on a `worker` and return
+// the pending state at once; the body's reports, and exactly one final
+// report per operation, go to the `status_sink` in order.
+//
+//   runner.online()            -> OnlinePending now; the sink later gets
+//                                 OnlinePending cp=1.., then Online (or Failed)
+//   runner.terminate()         -> stop flag set, resource.terminate() called
+//                                 (concurrently with the body), bounded wait,
+//                                 then one final Offline report
+//   runner.check_pending_timeout() -> terminates with reason pending_timeout
+//                                 (final state Failed) once no report arrived
+//                                 within PendingTimeout
+//
+// After a stop every report answers `terminate` and changes nothing, and a
+// late success is never reported as Online. A body that throws or returns an
+// error ends in Failed with the text kept. A body that ignores terminate
+// longer than `stop_wait` is abandoned and counted as a zombie; the caller
+// never hangs.
+//
+// Thread-safety: every member may be called from any thread. Status reports
+// are delivered from the worker and from the terminating thread, one at a
+// time and in order; the sink must not call online/offline/terminate.
+#pragma once
+
+#include <pendop/properties.hpp>
+#include <pendop/resource.hpp>
+#include <pendop/resource_state.hpp>
+#include <pendop/result.hpp>
+#include <pendop/status_report.hpp>
+#include <pendop/stop_reason.hpp>
+#include <pendop/posix/time_source.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace pendop::posix {
+
+namespace detail {
+struct runner_core;
+}  // namespace detail
+
+/// How a runner is set up.
+struct runner_options {
+  /// The resource's name, used in reports and thread names.
+  std::string name = "resource";
+  /// ResApi properties; the runner uses PendingTimeout.
+  resource_properties properties{};
+  /// How long `terminate` waits for a stopped body before abandoning its
+  /// thread as a zombie.
+  duration stop_wait = std::chrono::seconds(5);
+  /// The clock; a steady clock when null.
+  std::shared_ptr<time_source> clock;
+};
+
+/// Runs Online/Offline of one resource as pending operations.
+class resource_runner {
+ public:
+  /// Errors from `create`: `invalid_argument` for a null resource or sink,
+  /// `property_out_of_range` for bad properties.
+  static result<resource_runner> create(std::shared_ptr<resource> res, status_sink sink,
+                                        runner_options options = {});
+
+  resource_runner(resource_runner&&) noexcept;
+  resource_runner& operator=(resource_runner&&) noexcept;
+  resource_runner(const resource_runner&) = delete;
+  resource_runner& operator=(const resource_runner&) = delete;
+
+  /// Stops a pending operation with reason `shutdown` (bounded by
+  /// `stop_wait`) and joins the worker. A settled resource is left as it is.
+  ~resource_runner();
+
+  /// Starts Online; returns OnlinePending at once. Errors: `operation_pending`
+  /// while an operation is pending, `invalid_state` when already Online,
+  /// `worker_start_failed` (the resource is then Failed).
+  result<resource_state> online();
+
+  /// Starts Offline; returns OfflinePending at once (Offline directly for a
+  /// resource that was never brought online). Errors as for `online`.
+  result<resource_state> offline();
+
+  /// ResApi Terminate: stops the pending operation with `why`, calls the
+  /// resource's terminate(), waits up to `stop_wait` for the body, and
+  /// reports the final state (Failed for `pending_timeout`, else Offline).
+  /// With nothing pending it forces an Online resource Offline. Concurrent
+  /// callers while a stop is in progress return at once.
+  void terminate(stop_reason why = stop_reason::terminate_called);
+
+  /// Enforces PendingTimeout at the clock's now: when the window has run
+  /// out, terminates with `pending_timeout` and returns true.
+  bool check_pending_timeout();
+
+  /// The resource's state.
+  [[nodiscard]] resource_state state() const;
+
+  /// The PendingTimeout deadline of the pending operation, if any.
+  [[nodiscard]] std::optional<time_point> pending_deadline() const;
+
+  /// Bodies abandoned because they ignored terminate.
+  [[nodiscard]] std::size_t zombies() const noexcept;
+
+  /// Exceptions thrown by the sink (caught and counted, never propagated).
+  [[nodiscard]] std::size_t sink_errors() const noexcept;
+
+  /// The resource's name.
+  [[nodiscard]] const std::string& name() const noexcept;
+
+ private:
+  explicit resource_runner(std::shared_ptr<detail::runner_core> core) noexcept;
+  void shutdown() noexcept;
+
+  std::shared_ptr<detail::runner_core> core_;
+};
+
+}  // namespace pendop::posix

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+// `time_source`: the clock a POSIX host reads and sleeps on. Production uses
+// `steady_time_source` (std::chrono::steady_clock); tests use
+// `manual_time_source`, whose time moves only when the test says, so a
+// 180-second PendingTimeout is tested in microseconds.
+//
+// Thread-safety: implementations are safe to call from any thread.
+#pragma once
+
+#include <pendop/time.hpp>
+
+#include <stop_token>
+
+namespace pendop::posix {
+
+/// A clock that can also sleep until a deadline, interruptibly.
+class time_source {
+ public:
+  virtual ~time_source() = default;
+
+  /// The current time.
+  [[nodiscard]] virtual time_point now() const noexcept = 0;
+
+  /// Blocks until `deadline` or until `stop` is requested, whichever comes
+  /// first. Returns true when the deadline was reached, false when stopped.
+  virtual bool wait_until(std::stop_token stop, time_point deadline) noexcept = 0;
+
+ protected:
+  time_source() = default;
+  time_source(const time_source&) = default;
+  time_source& operator=(const time_source&) = default;
+};
+
+}  // namespace pendop::posix

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: MIT
+#include <pendop/posix/worker.hpp>
+
+#include <pendop/posix/thread_name.hpp>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <system_error>
+
+namespace pendop::posix {
+
+namespace detail {
+
+// What a worker thread shares with its owner. The thread holds a reference,
+// so an abandoned (detached) thread never touches freed memory.
+struct worker_state {
+  std::stop_source source;  // the terminate flag; made before the thread starts
+  std::mutex mu;
+  std::condition_variable exited_cv;
+  bool exited = false;      // guarded by mu
+  std::string exception;    // guarded by mu
+};
+
+}  // namespace detail
+
+namespace {
+
+// The state of the worker whose body runs on this thread, for self-detection
+// (a body that terminates its own worker must not wait for itself).
+thread_local const detail::worker_state* t_current = nullptr;
+
+std::string ms_text(duration d) {
+  return fmt::format("{}", std::chrono::duration_cast<std::chrono::milliseconds>(d));
+}
+
+}  // namespace
+
+worker::~worker() { terminate(); }
+
+result<void> worker::create(body fn, std::string name) {
+  if (!fn) return make_error(errc::invalid_argument, "worker::create: the body is empty");
+  std::lock_guard owner(owner_mu_);
+  if (thread_.joinable()) {
+    if (running()) {
+      return make_error(errc::operation_pending,
+                        "worker::create: the previous thread is still running; terminate it first");
+    }
+    thread_.join();  // finished: joining is immediate
+  }
+  auto st = std::make_shared<detail::worker_state>();
+  state_ = st;
+  try {
+    thread_ = std::jthread([st, fn = std::move(fn), name = std::move(name)] {
+      t_current = st.get();
+      set_current_thread_name(name);
+      std::string escaped;
+      try {
+        fn(st->source.get_token());
+      } catch (const std::exception& e) {
+        escaped = e.what();
+      } catch (...) {
+        escaped = "unknown exception";
+      }
+      {
+        std::lock_guard lk(st->mu);
+        st->exception = std::move(escaped);
+        st->exited = true;
+      }
+      st->exited_cv.notify_all();
+      t_current = nullptr;
+    });
+  } catch (const std::system_error& e) {
+    state_.reset();
+    return make_error(errc::worker_start_failed,
+                      fmt::format("worker::create: cannot start a thread: {}", e.what()));
+  }
+  return ok();
+}
+
+bool worker::check_terminate() const noexcept {
+  return state_ && state_->source.stop_requested();
+}
+
+void worker::request_stop() noexcept {
+  if (state_) state_->source.request_stop();
+}
+
+void worker::terminate() noexcept {
+  const auto st = state_;
+  if (!st) return;
+  st->source.request_stop();
+  if (t_current == st.get()) return;  // the worker terminating itself: never wait on yourself
+  // The first terminator holds the owner lock while it waits; concurrent
+  // callers find it taken and return at once, as ClusWorkerTerminate allows.
+  std::unique_lock owner(owner_mu_, std::try_to_lock);
+  if (!owner.owns_lock()) return;
+  if (thread_.joinable()) thread_.join();
+}
+
+result<void> worker::terminate_for(duration timeout, bool wait_only) {
+  const auto st = state_;
+  if (!st) return ok();
+  if (t_current == st.get()) {
+    return make_error(errc::invalid_state, "worker::terminate_for: a worker cannot wait for itself");
+  }
+  if (!wait_only) st->source.request_stop();
+  std::lock_guard owner(owner_mu_);
+  if (!thread_.joinable()) return ok();
+  {
+    std::unique_lock lk(st->mu);
+    if (!st->exited_cv.wait_for(lk, timeout, [&] { return st->exited; })) {
+      return make_error(errc::wait_timeout,
+                        fmt::format("worker still running {} {}",
+                                    wait_only ? "after waiting" : "after terminate and",
+                                    ms_text(timeout)));
+    }
+  }
+  thread_.join();
+  return ok();
+}
+
+result<void> worker::terminate_all(std::span<worker* const> workers, duration timeout,
+                                   bool wait_only) {
+  if (!wait_only) {
+    for (worker* w : workers) {
+      if (w) w->request_stop();
+    }
+  }
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::size_t still_running = 0;
+  for (worker* w : workers) {
+    if (!w) continue;
+    const auto left = std::max(duration::zero(), deadline - std::chrono::steady_clock::now());
+    if (!w->terminate_for(left, /*wait_only=*/true)) ++still_running;
+  }
+  if (still_running != 0) {
+    return make_error(errc::wait_timeout,
+                      fmt::format("{} of {} workers still running after {}", still_running,
+                                  workers.size(), ms_text(timeout)));
+  }
+  return ok();
+}
+
+void worker::detach() noexcept {
+  std::lock_guard owner(owner_mu_);
+  if (thread_.joinable()) thread_.detach();
+}
+
+bool worker::running() const noexcept {
+  const auto st = state_;
+  if (!st) return false;
+  std::lock_guard lk(st->mu);
+  return !st->exited;
+}
+
+std::string worker::last_exception() const {
+  const auto st = state_;
+  if (!st) return {};
+  std::lock_guard lk(st->mu);
+  return st->exception;
+}
+
+}  // namespace pendop::posix

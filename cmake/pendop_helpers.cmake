@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: MIT
+# Helpers that give every pendop target the same language level, warnings and
+# sanitizers, always target-scoped (never CMAKE_CXX_FLAGS).
+
+# pendop_setup_target(<target>)
+function(pendop_setup_target target)
+  target_compile_features(${target} PUBLIC cxx_std_20)
+  set_target_properties(${target} PROPERTIES
+    CXX_EXTENSIONS OFF
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON)
+  if(MSVC)
+    target_compile_options(${target} PRIVATE /W4 /permissive-)
+    if(PENDOP_WARNINGS_AS_ERRORS)
+      target_compile_options(${target} PRIVATE /WX)
+    endif()
+  else()
+    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
+                                              -Wno-sign-conversion -Wnon-virtual-dtor)
+    if(PENDOP_WARNINGS_AS_ERRORS)
+      target_compile_options(${target} PRIVATE -Werror)
+    endif()
+  endif()
+  pendop_apply_sanitizers(${target})
+endfunction()
+
+# pendop_apply_sanitizers(<target>): compile and link flags for PENDOP_SANITIZERS.
+function(pendop_apply_sanitizers target)
+  if(NOT PENDOP_SANITIZERS)
+    return()
+  endif()
+  list(JOIN PENDOP_SANITIZERS "," sanitizers)
+  set(flags -fsanitize=${sanitizers} -fno-omit-frame-pointer)
+  if("undefined" IN_LIST PENDOP_SANITIZERS)
+    list(APPEND flags -fno-sanitize-recover=undefined)
+  endif()
+  target_compile_options(${target} PRIVATE ${flags})
+  target_link_options(${target} PRIVATE ${flags})
+endfunction()
+
+# pendop_add_library(<name> ALIAS <alias> SOURCES ... ) -> pendop_<name>, pendop::<alias>
+function(pendop_add_library name)
+  cmake_parse_arguments(arg "" "ALIAS" "SOURCES" ${ARGN})
+  add_library(pendop_${name} ${arg_SOURCES})
+  add_library(pendop::${arg_ALIAS} ALIAS pendop_${name})
+  set_target_properties(pendop_${name} PROPERTIES EXPORT_NAME ${arg_ALIAS})
+  pendop_setup_target(pendop_${name})
+endfunction()

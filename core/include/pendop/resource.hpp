@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+// `resource`: what a resource author writes, once, for every host. The host
+// calls online()/offline() on a worker thread and returns "pending" to its
+// own caller at once; the body reports progress through the `operation` and
+// returns success or an error. Throwing is allowed: the host turns an
+// exception into a Failed final report carrying the exception's text.
+//
+// Threading (ResApi rules): online, offline, looks_alive and is_alive are
+// never called concurrently with each other; terminate may run concurrently
+// with any of them and must make a running body return soon.
+#pragma once
+
+#include <pendop/operation.hpp>
+#include <pendop/result.hpp>
+
+namespace pendop {
+
+/// A cluster resource.
+class resource {
+ public:
+  virtual ~resource() = default;
+
+  /// Brings the resource online. May take minutes; report progress through
+  /// `op` well within PendingTimeout and return early when
+  /// `op.stop_requested()`.
+  virtual result<void> online(operation& op) = 0;
+
+  /// Takes the resource offline. Same rules as `online`.
+  virtual result<void> offline(operation& op) = 0;
+
+  /// Cheap, frequent health check (LooksAlive); should take well under 300 ms.
+  virtual bool looks_alive() noexcept { return true; }
+
+  /// Thorough health check (IsAlive); should take well under 300 ms.
+  virtual bool is_alive() noexcept { return true; }
+
+  /// Hard stop (Terminate): make any running body return soon, and force
+  /// the resource down. May run concurrently with online/offline/health checks.
+  virtual void terminate() noexcept {}
+
+ protected:
+  resource() = default;
+  resource(const resource&) = default;
+  resource& operator=(const resource&) = default;
+};
+
+}  // namespace pendop

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+#include <pendop/resource_tracker.hpp>
+
+#include <pendop/state_machine.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <utility>
+
+namespace pendop {
+
+resource_tracker::resource_tracker(std::string name, milliseconds pending_timeout,
+                                   resource_state initial)
+    : name_(std::move(name)), state_(initial), watchdog_(pending_timeout) {}
+
+status_report resource_tracker::make_report(resource_state s, time_point now) {
+  status_report r;
+  r.resource = name_;
+  r.operation = op_id_;
+  r.kind = op_kind_;
+  r.state = s;
+  r.checkpoint = checkpoint_;
+  r.at = now;
+  return r;
+}
+
+result<status_report> resource_tracker::begin(operation_kind kind, time_point now) {
+  const auto event = kind == operation_kind::online ? resource_event::online_requested
+                                                    : resource_event::offline_requested;
+  const transition t = next(state_, event);
+  if (t.outcome != verdict::accepted) {
+    const std::string why = t.reason == errc::operation_pending
+                                ? fmt::format(" (operation {} is still pending)", op_id_)
+                                : std::string();
+    return make_error(t.reason, fmt::format("{} rejected: resource \"{}\" is {}{}", to_string(kind),
+                                            name_, to_string(state_), why));
+  }
+  ++op_id_;
+  op_kind_ = kind;
+  checkpoint_ = 0;
+  stop_ = stop_reason::none;
+  state_ = t.next;
+  status_report r = make_report(state_, now);
+  if (is_pending(state_)) {
+    op_active_ = true;
+    watchdog_.arm(now);
+  } else {
+    r.final = true;  // settled at once: no work to run
+  }
+  return r;
+}
+
+resource_tracker::report_outcome resource_tracker::report(std::uint64_t id, const progress& p,
+                                                          time_point now) {
+  if (stop_requested(id)) return {exit_state::terminate, std::nullopt};
+  ++checkpoint_;
+  watchdog_.on_report(now);
+  status_report r = make_report(state_, now);
+  r.progress = p;
+  if (r.progress.percent) r.progress.percent = std::clamp(*r.progress.percent, 0, 100);
+  return {exit_state::proceed, std::move(r)};
+}
+
+std::optional<status_report> resource_tracker::finish(std::uint64_t id, const result<void>& r,
+                                                      time_point now) {
+  if (stop_requested(id)) return std::nullopt;  // stale, or the stopper reports the end
+  const transition t =
+      next(state_, r ? resource_event::completed : resource_event::failed);
+  op_active_ = false;
+  watchdog_.disarm();
+  ++checkpoint_;
+  state_ = t.next;
+  status_report out = make_report(state_, now);
+  out.final = true;
+  if (!r) {
+    out.error = r.error().code;
+    out.error_text = r.error().message;
+  }
+  return out;
+}
+
+resource_tracker::stop_outcome resource_tracker::request_stop(stop_reason why) noexcept {
+  if (!op_active_) return stop_outcome::nothing_pending;
+  if (stop_ != stop_reason::none) return stop_outcome::already_stopping;
+  stop_ = why == stop_reason::none ? stop_reason::terminate_called : why;
+  watchdog_.disarm();
+  return stop_outcome::started;
+}
+
+bool resource_tracker::stop_requested(std::uint64_t id) const noexcept {
+  return id != op_id_ || !op_active_ || stop_ != stop_reason::none;
+}
+
+stop_reason resource_tracker::reason(std::uint64_t id) const noexcept {
+  if (id != op_id_) return stop_reason::shutdown;
+  return stop_;
+}
+
+std::optional<status_report> resource_tracker::settle(stop_reason why, time_point now,
+                                                      std::string note) {
+  // A pending operation ends for the reason latched by request_stop.
+  if (op_active_ && stop_ != stop_reason::none) why = stop_;
+  if (why == stop_reason::none) why = stop_reason::terminate_called;
+  const auto event = why == stop_reason::pending_timeout ? resource_event::pending_timeout
+                                                         : resource_event::terminate_requested;
+  const transition t = next(state_, event);
+  if (!op_active_) {
+    if (t.outcome != verdict::accepted || t.next == state_) return std::nullopt;
+    state_ = t.next;
+    status_report r = make_report(state_, now);
+    r.operation = 0;  // not part of any operation
+    r.final = true;
+    r.reason = why;
+    r.error_text = std::move(note);
+    return r;
+  }
+  op_active_ = false;
+  watchdog_.disarm();
+  ++checkpoint_;
+  state_ = t.next;
+  status_report r = make_report(state_, now);
+  r.final = true;
+  r.reason = why;
+  r.error = make_error_code(errc::stopped);
+  r.error_text = note.empty() ? fmt::format("{} stopped: {}", to_string(op_kind_), to_string(r.reason))
+                              : std::move(note);
+  return r;
+}
+
+bool resource_tracker::poll_timeout(time_point now) noexcept {
+  if (!op_active_ || stop_ != stop_reason::none) return false;
+  return watchdog_.poll(now) == pending_watchdog::status::expired;
+}
+
+}  // namespace pendop

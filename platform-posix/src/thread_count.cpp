@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: MIT
+#include <pendop/posix/thread_count.hpp>
+
+#include <fstream>
+#include <string>
+
+namespace pendop::posix {
+
+std::optional<int> process_thread_count() noexcept {
+  try {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("Threads:", 0) == 0) return std::stoi(line.substr(8));
+    }
+  } catch (...) {
+  }
+  return std::nullopt;
+}
+
+}  // namespace pendop::posix
