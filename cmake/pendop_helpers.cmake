@@ -16,7 +16,8 @@ function(pendop_setup_target target)
     endif()
   else()
     target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
-                                              -Wno-sign-conversion -Wnon-virtual-dtor)
+                                              -Wno-sign-conversion -Wnon-virtual-dtor
+                                              -Wno-missing-field-initializers)
     if(PENDOP_WARNINGS_AS_ERRORS)
       target_compile_options(${target} PRIVATE -Werror)
     endif()

@@ -109,8 +109,9 @@ result<void> worker::terminate_for(duration timeout, bool wait_only) {
   }
   if (!wait_only) st->source.request_stop();
   std::lock_guard owner(owner_mu_);
-  if (!thread_.joinable()) return ok();
   {
+    // Waits on the exit flag, not on the thread, so a detached thread is
+    // waited for too.
     std::unique_lock lk(st->mu);
     if (!st->exited_cv.wait_for(lk, timeout, [&] { return st->exited; })) {
       return make_error(errc::wait_timeout,
@@ -119,7 +120,7 @@ result<void> worker::terminate_for(duration timeout, bool wait_only) {
                                     ms_text(timeout)));
     }
   }
-  thread_.join();
+  if (thread_.joinable()) thread_.join();
   return ok();
 }
 

@@ -73,7 +73,8 @@ class worker {
   /// ClusWorkerTerminateEx: unless `wait_only`, sets the flag; then waits
   /// up to `timeout` for the thread to end and joins it. Errors:
   /// `wait_timeout` when it is still running, `invalid_state` when called
-  /// from the worker thread itself. Success when no thread runs.
+  /// from the worker thread itself. Success when no thread runs. A
+  /// detached thread is waited for too (but not joined).
   result<void> terminate_for(duration timeout, bool wait_only = false);
 
   /// ClusWorkersTerminate: sets every flag first (unless `wait_only`), then

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+#include <pendop/error.hpp>
+#include <pendop/result.hpp>
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+TEST_SUITE("core/error") {
+
+TEST_CASE("errc converts to a std::error_code of the pendop category") {
+  const std::error_code ec = pendop::errc::operation_pending;
+  CHECK(ec.category().name() == std::string("pendop"));
+  CHECK(ec.value() == static_cast<int>(pendop::errc::operation_pending));
+  CHECK(ec.message() == "an operation is already pending");
+  CHECK(ec == pendop::errc::operation_pending);
+  CHECK(ec != pendop::errc::invalid_state);
+}
+
+TEST_CASE("every errc has its own message") {
+  for (int v = 1; v <= static_cast<int>(pendop::errc::zombie_worker); ++v) {
+    CAPTURE(v);
+    const std::string text = pendop::to_string(static_cast<pendop::errc>(v));
+    CHECK(text != "unknown pendop error");
+    for (int w = 1; w < v; ++w) CHECK(text != pendop::to_string(static_cast<pendop::errc>(w)));
+  }
+}
+
+TEST_CASE("result<T> holds a value or an error") {
+  pendop::result<int> good = 42;
+  REQUIRE(good.has_value());
+  CHECK(*good == 42);
+  pendop::result<int> bad = pendop::make_error(pendop::errc::invalid_argument, "x is NULL");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == pendop::errc::invalid_argument);
+  CHECK(bad.error().message == "x is NULL");
+  CHECK(bad.error().describe() == "x is NULL (pendop:8 invalid argument)");
+}
+
+TEST_CASE("result<void> is ok() or an error") {
+  pendop::result<void> good = pendop::ok();
+  CHECK(good.has_value());
+  pendop::result<void> bad = pendop::make_error(pendop::errc::stopped, "stopped");
+  CHECK_FALSE(bad.has_value());
+  CHECK(bad.error().code == pendop::errc::stopped);
+}
+
+}  // TEST_SUITE

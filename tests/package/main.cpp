@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+// Runs one Online to completion through an installed pendop.
+#include <pendop/posix/resource_runner.hpp>
+#include <pendop/resource.hpp>
+
+#include <condition_variable>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+
+namespace {
+
+class quick final : public pendop::resource {
+ public:
+  pendop::result<void> online(pendop::operation& op) override {
+    op.report({.stage = "start", .percent = 50});
+    return pendop::ok();
+  }
+  pendop::result<void> offline(pendop::operation&) override { return pendop::ok(); }
+};
+
+}  // namespace
+
+int main() {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  auto runner = pendop::posix::resource_runner::create(
+      std::make_shared<quick>(), [&](const pendop::status_report& r) {
+        std::printf("%s\n", pendop::to_string(r).c_str());
+        if (r.final) {
+          std::lock_guard lk(mu);
+          done = true;
+          cv.notify_all();
+        }
+      });
+  if (!runner) return 2;
+  if (!runner->online()) return 3;
+  std::unique_lock lk(mu);
+  cv.wait(lk, [&] { return done; });
+  return runner->state() == pendop::resource_state::online ? 0 : 1;
+}

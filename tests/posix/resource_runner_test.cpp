@@ -1,0 +1,458 @@
+// SPDX-License-Identifier: MIT
+// The resource-side rules of DESIGN.md, on pendop::posix::resource_runner.
+// Timing rules run on a manual_time_source; no test sleeps.
+#include <pendop/posix/resource_runner.hpp>
+
+#include <pendop/posix/manual_time_source.hpp>
+
+#include <doctest/doctest.h>
+
+#include "scripted_resource.hpp"
+#include "thread_count_guard.hpp"
+
+#include <map>
+#include <stdexcept>
+#include <thread>
+
+using namespace std::chrono_literals;
+using pendop::exit_state;
+using pendop::resource_state;
+using pendop::stop_reason;
+using pendop::posix::manual_time_source;
+using pendop::posix::resource_runner;
+using pendop::posix::runner_options;
+using pendop_test::gate;
+using pendop_test::report_log;
+using pendop_test::scripted_resource;
+using pendop_test::thread_count_guard;
+
+namespace {
+
+struct fixture {
+  std::shared_ptr<manual_time_source> clock = std::make_shared<manual_time_source>();
+  report_log log;
+
+  resource_runner make(std::shared_ptr<scripted_resource> res, runner_options o = {}) {
+    o.name = "db";
+    o.clock = clock;
+    auto r = resource_runner::create(std::move(res), log.sink(), std::move(o));
+    REQUIRE(r);
+    return std::move(*r);
+  }
+};
+
+// Checks the per-operation invariants over a whole report log: checkpoints
+// count up from 0, exactly one final report, nothing after it.
+void check_invariants(const std::vector<pendop::status_report>& reports) {
+  std::map<std::uint64_t, std::vector<pendop::status_report>> by_op;
+  for (const auto& r : reports) {
+    if (r.operation != 0) by_op[r.operation].push_back(r);
+  }
+  for (const auto& [id, rs] : by_op) {
+    CAPTURE(id);
+    REQUIRE_FALSE(rs.empty());
+    for (std::size_t i = 0; i < rs.size(); ++i) CHECK(rs[i].checkpoint == i);
+    for (std::size_t i = 0; i + 1 < rs.size(); ++i) CHECK_FALSE(rs[i].final);
+    CHECK(rs.back().final);
+  }
+}
+
+}  // namespace
+
+TEST_SUITE("posix/resource_runner") {
+
+TEST_CASE("online returns OnlinePending at once while the body still runs") {
+  thread_count_guard threads;
+  fixture f;
+  gate body;
+  auto res = std::make_shared<scripted_resource>([&](pendop::operation&) {
+    body.wait();
+    return pendop::ok();
+  });
+  auto runner = f.make(res);
+  auto r = runner.online();
+  REQUIRE(r);
+  CHECK(*r == resource_state::online_pending);
+  CHECK(runner.state() == resource_state::online_pending);
+  body.open();
+  f.log.await_finals(1);
+  CHECK(runner.state() == resource_state::online);
+  const auto reports = f.log.reports();
+  REQUIRE(reports.size() == 2);
+  CHECK(reports[0].state == resource_state::online_pending);
+  CHECK(reports[1].state == resource_state::online);
+}
+
+TEST_CASE("progress reports arrive in order with rising checkpoints") {
+  thread_count_guard threads;
+  fixture f;
+  auto res = std::make_shared<scripted_resource>([](pendop::operation& op) {
+    for (int i = 1; i <= 4; ++i) {
+      if (op.report({.stage = "step", .percent = i * 25, .text = "working"}) ==
+          exit_state::terminate) {
+        return pendop::ok();
+      }
+    }
+    return pendop::ok();
+  });
+  auto runner = f.make(res);
+  REQUIRE(runner.online());
+  f.log.await_finals(1);
+  const auto reports = f.log.reports();
+  REQUIRE(reports.size() == 6);
+  check_invariants(reports);
+  CHECK(reports[4].progress.percent == 100);
+  CHECK(reports[4].progress.stage == "step");
+  CHECK(reports[5].state == resource_state::online);
+}
+
+TEST_CASE("a full Online then Offline cycle") {
+  thread_count_guard threads;
+  fixture f;
+  auto runner = f.make(std::make_shared<scripted_resource>());
+  REQUIRE(runner.online());
+  f.log.await_finals(1);
+  auto off = runner.offline();
+  REQUIRE(off);
+  CHECK(*off == resource_state::offline_pending);
+  f.log.await_finals(2);
+  CHECK(runner.state() == resource_state::offline);
+  check_invariants(f.log.reports());
+}
+
+TEST_CASE("a second Online while one is pending is refused and changes nothing") {
+  thread_count_guard threads;
+  fixture f;
+  gate body;
+  auto runner = f.make(std::make_shared<scripted_resource>([&](pendop::operation&) {
+    body.wait();
+    return pendop::ok();
+  }));
+  REQUIRE(runner.online());
+  auto again = runner.online();
+  REQUIRE_FALSE(again);
+  CHECK(again.error().code == pendop::errc::operation_pending);
+  CHECK(again.error().message ==
+        "Online rejected: resource \"db\" is OnlinePending (operation 1 is still pending)");
+  auto off = runner.offline();
+  REQUIRE_FALSE(off);
+  CHECK(off.error().code == pendop::errc::operation_pending);
+  CHECK(runner.state() == resource_state::online_pending);
+  body.open();
+  f.log.await_finals(1);
+  CHECK(f.log.reports().size() == 2);
+}
+
+TEST_CASE("terminate wakes a waiting body and reports Offline once") {
+  thread_count_guard threads;
+  fixture f;
+  std::atomic<int> answer{-1};
+  std::atomic<bool> saw_stop{false};
+  auto res = std::make_shared<scripted_resource>([&](pendop::operation& op) {
+    const bool full = op.wait_for(1h);
+    saw_stop = !full && op.stop_requested();
+    answer = static_cast<int>(op.report({.stage = "after-stop"}));
+    return pendop::ok();  // a late success must not become Online
+  });
+  auto runner = f.make(res);
+  REQUIRE(runner.online());
+  f.clock->await_sleepers(1);
+  runner.terminate();
+  CHECK(saw_stop);
+  CHECK(answer == static_cast<int>(exit_state::terminate));
+  CHECK(res->terminates == 1);
+  const auto reports = f.log.reports();
+  REQUIRE(reports.size() == 2);
+  CHECK(reports[1].final);
+  CHECK(reports[1].state == resource_state::offline);
+  CHECK(reports[1].reason == stop_reason::terminate_called);
+  CHECK(runner.state() == resource_state::offline);
+}
+
+TEST_CASE("a success returned after terminate is not reported as Online") {
+  thread_count_guard threads;
+  fixture f;
+  gate body;
+  auto res = std::make_shared<scripted_resource>([&](pendop::operation& op) {
+    body.arrive();
+    body.wait();  // ignores the stop flag for a while
+    CHECK(op.stop_requested());
+    CHECK(op.reason() == stop_reason::terminate_called);
+    CHECK(op.time_left() == pendop::duration::zero());
+    return pendop::ok();
+  });
+  auto runner = f.make(res);
+  REQUIRE(runner.online());
+  body.await_arrival();
+  std::jthread terminator([&] { runner.terminate(); });
+  while (!(res->terminates > 0)) std::this_thread::yield();  // terminate has latched the stop
+  body.open();
+  terminator.join();
+  f.log.await_finals(1);
+  for (const auto& r : f.log.reports()) CHECK(r.state != resource_state::online);
+  CHECK(runner.state() == resource_state::offline);
+}
+
+TEST_CASE("a body that throws ends in Failed with the exception text") {
+  thread_count_guard threads;
+  fixture f;
+  auto runner = f.make(std::make_shared<scripted_resource>(
+      [](pendop::operation&) -> pendop::result<void> { throw std::runtime_error("disk gone"); }));
+  REQUIRE(runner.online());
+  f.log.await_finals(1);
+  const auto fin = f.log.reports().back();
+  CHECK(fin.state == resource_state::failed);
+  CHECK(fin.error == pendop::errc::worker_threw);
+  CHECK(fin.error_text == "Online threw: disk gone");
+  CHECK(runner.state() == resource_state::failed);
+}
+
+TEST_CASE("a body that throws a non-standard exception ends in Failed") {
+  thread_count_guard threads;
+  fixture f;
+  auto runner = f.make(std::make_shared<scripted_resource>(
+      [](pendop::operation&) -> pendop::result<void> { throw 42; }));
+  REQUIRE(runner.online());
+  f.log.await_finals(1);
+  CHECK(f.log.reports().back().error_text ==
+        "Online threw an exception not derived from std::exception");
+}
+
+TEST_CASE("a body that returns an error ends in Failed with its message") {
+  thread_count_guard threads;
+  fixture f;
+  auto runner = f.make(std::make_shared<scripted_resource>([](pendop::operation&) {
+    return pendop::result<void>(
+        pendop::make_error(pendop::errc::operation_failed, "port 5432 in use"));
+  }));
+  REQUIRE(runner.online());
+  f.log.await_finals(1);
+  const auto fin = f.log.reports().back();
+  CHECK(fin.state == resource_state::failed);
+  CHECK(fin.error == pendop::errc::operation_failed);
+  CHECK(fin.error_text == "Online failed: port 5432 in use");
+  // A Failed resource can be brought online again.
+  CHECK(runner.online());
+  f.log.await_finals(2);
+}
+
+TEST_CASE("reports every 60 s keep an operation alive under a 180 s PendingTimeout") {
+  thread_count_guard threads;
+  fixture f;
+  auto res = std::make_shared<scripted_resource>([](pendop::operation& op) {
+    for (int i = 0; i < 10; ++i) {
+      if (!op.wait_for(60s)) return pendop::ok();
+      if (op.report({.stage = "copy", .percent = (i + 1) * 10}) == exit_state::terminate)
+        return pendop::ok();
+    }
+    return pendop::ok();
+  });
+  auto runner = f.make(res);
+  REQUIRE(runner.online());
+  for (std::size_t i = 1; i <= 10; ++i) {
+    f.clock->await_sleepers(1);
+    CHECK_FALSE(runner.check_pending_timeout());
+    f.clock->advance(60s);
+    f.log.await_count(i + 1);
+  }
+  f.log.await_finals(1);
+  CHECK(runner.state() == resource_state::online);  // 600 s in all, never timed out
+}
+
+TEST_CASE("no report within PendingTimeout: terminate, Failed, reason pending_timeout") {
+  thread_count_guard threads;
+  fixture f;
+  runner_options o;
+  o.properties.pending_timeout = 180s;
+  std::atomic<int> reason{-1};
+  auto res = std::make_shared<scripted_resource>([&](pendop::operation& op) {
+    (void)op.wait_for(24h);  // never reports
+    reason = static_cast<int>(op.reason());
+    return pendop::ok();
+  });
+  auto runner = f.make(res, o);
+  REQUIRE(runner.online());
+  f.clock->await_sleepers(1);
+  f.clock->advance(179s);
+  CHECK_FALSE(runner.check_pending_timeout());
+  f.clock->advance(1s);
+  CHECK(runner.check_pending_timeout());
+  const auto fin = f.log.reports().back();
+  CHECK(fin.final);
+  CHECK(fin.state == resource_state::failed);
+  CHECK(fin.reason == stop_reason::pending_timeout);
+  CHECK(reason == static_cast<int>(stop_reason::pending_timeout));
+  CHECK(res->terminates == 1);
+}
+
+TEST_CASE("time_left counts down to the PendingTimeout deadline on the virtual clock") {
+  thread_count_guard threads;
+  fixture f;
+  runner_options o;
+  o.properties.pending_timeout = 180s;
+  std::vector<pendop::duration> seen;
+  auto res = std::make_shared<scripted_resource>([&](pendop::operation& op) {
+    seen.push_back(op.time_left());
+    (void)op.wait_for(30s);
+    seen.push_back(op.time_left());
+    (void)op.report({});
+    seen.push_back(op.time_left());
+    return pendop::ok();
+  });
+  auto runner = f.make(res, o);
+  REQUIRE(runner.online());
+  f.clock->await_sleepers(1);
+  f.clock->advance(30s);
+  f.log.await_finals(1);
+  REQUIRE(seen.size() == 3);
+  CHECK(seen[0] == 180s);
+  CHECK(seen[1] == 150s);
+  CHECK(seen[2] == 180s);
+}
+
+TEST_CASE("a body that ignores terminate is abandoned as a zombie; the caller does not hang") {
+  thread_count_guard threads;
+  fixture f;
+  runner_options o;
+  o.stop_wait = 20ms;
+  gate body;
+  std::atomic<int> late_answer{-1};
+  auto res = std::make_shared<scripted_resource>([&](pendop::operation& op) {
+    body.arrive();
+    body.wait();
+    late_answer = static_cast<int>(op.report({.stage = "zombie"}));
+    return pendop::ok();
+  });
+  {
+    auto runner = f.make(res, o);
+    REQUIRE(runner.online());
+    body.await_arrival();
+    runner.terminate();
+    CHECK(runner.zombies() == 1);
+    const auto fin = f.log.reports().back();
+    CHECK(fin.final);
+    CHECK(fin.state == resource_state::offline);
+    CHECK(fin.error_text == "the body ignored terminate for 20ms; its thread was abandoned (zombie)");
+    // The resource can go online again while the zombie lingers.
+    auto again = runner.online();
+    CHECK(again);
+  }
+  body.open();  // let the zombie finish: it is told to terminate and reports nothing
+  while (late_answer == -1) std::this_thread::yield();
+  CHECK(late_answer == static_cast<int>(exit_state::terminate));
+  check_invariants(f.log.reports());
+}
+
+TEST_CASE("terminate racing completion still gives exactly one final report") {
+  thread_count_guard threads;
+  for (int round = 0; round < 200; ++round) {
+    CAPTURE(round);
+    fixture f;
+    auto res = std::make_shared<scripted_resource>([](pendop::operation& op) {
+      (void)op.report({.stage = "almost"});
+      return pendop::ok();
+    });
+    auto runner = f.make(res);
+    REQUIRE(runner.online());
+    runner.terminate();
+    f.log.await_finals(1);
+    const auto reports = f.log.reports();
+    check_invariants(reports);
+    const auto last = reports.back().state;
+    CHECK((last == resource_state::online || last == resource_state::offline));
+    CHECK(runner.state() == last);
+    if (last == resource_state::offline) CHECK(f.log.finals() >= 1);
+  }
+}
+
+TEST_CASE("concurrent terminates: one owns the stop, the others return") {
+  thread_count_guard threads;
+  fixture f;
+  auto runner = f.make(std::make_shared<scripted_resource>([](pendop::operation& op) {
+    (void)op.wait_for(1h);
+    return pendop::ok();
+  }));
+  REQUIRE(runner.online());
+  f.clock->await_sleepers(1);
+  {
+    std::jthread a([&] { runner.terminate(); });
+    std::jthread b([&] { runner.terminate(); });
+    std::jthread c([&] { runner.terminate(stop_reason::shutdown); });
+  }
+  f.log.await_finals(1);
+  check_invariants(f.log.reports());
+  CHECK(f.log.finals() == 1);
+  CHECK(runner.state() == resource_state::offline);
+}
+
+TEST_CASE("terminate of an Online resource forces it Offline") {
+  thread_count_guard threads;
+  fixture f;
+  auto res = std::make_shared<scripted_resource>();
+  auto runner = f.make(res);
+  REQUIRE(runner.online());
+  f.log.await_finals(1);
+  runner.terminate();
+  CHECK(runner.state() == resource_state::offline);
+  CHECK(res->terminates == 1);
+  CHECK(f.log.reports().back().state == resource_state::offline);
+  CHECK(f.log.reports().back().operation == 0);
+}
+
+TEST_CASE("destroying a runner stops its pending operation with reason shutdown") {
+  thread_count_guard threads;
+  fixture f;
+  {
+    auto runner = f.make(std::make_shared<scripted_resource>([](pendop::operation& op) {
+      (void)op.wait_for(1h);
+      return pendop::ok();
+    }));
+    REQUIRE(runner.online());
+    f.clock->await_sleepers(1);
+  }
+  const auto fin = f.log.reports().back();
+  CHECK(fin.final);
+  CHECK(fin.reason == stop_reason::shutdown);
+}
+
+TEST_CASE("a sink that throws is counted and does not stop the operation") {
+  thread_count_guard threads;
+  auto clock = std::make_shared<manual_time_source>();
+  std::atomic<int> calls{0};
+  runner_options o;
+  o.clock = clock;
+  auto runner = resource_runner::create(
+      std::make_shared<scripted_resource>(), [&](const pendop::status_report&) {
+        ++calls;
+        throw std::runtime_error("sink down");
+      },
+      o);
+  REQUIRE(runner);
+  REQUIRE(runner->online());
+  while (calls < 2) std::this_thread::yield();
+  while (runner->state() != resource_state::online) std::this_thread::yield();
+  CHECK(runner->sink_errors() == 2);
+}
+
+TEST_CASE("create rejects a null resource, an empty sink, a blank name and bad properties") {
+  report_log log;
+  auto no_res = resource_runner::create(nullptr, log.sink());
+  REQUIRE_FALSE(no_res);
+  CHECK(no_res.error().message == "resource_runner: the resource is null");
+  auto no_sink = resource_runner::create(std::make_shared<scripted_resource>(), {});
+  REQUIRE_FALSE(no_sink);
+  CHECK(no_sink.error().message == "resource_runner: the status sink is empty");
+  runner_options blank;
+  blank.name = "";
+  CHECK(resource_runner::create(std::make_shared<scripted_resource>(), log.sink(), blank)
+            .error()
+            .message == "resource_runner: the resource name is empty");
+  runner_options bad;
+  bad.properties.pending_timeout = 1ms;
+  auto r = resource_runner::create(std::make_shared<scripted_resource>(), log.sink(), bad);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == pendop::errc::property_out_of_range);
+  CHECK(r.error().message == "PendingTimeout: 1 is out of range, allowed 10..4294967295");
+}
+
+}  // TEST_SUITE

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: MIT
+// ClusWorker parity of pendop::posix::worker (resapi.md §5).
+#include <pendop/posix/worker.hpp>
+
+#include <pendop/posix/steady_time_source.hpp>
+
+#include <doctest/doctest.h>
+
+#include "scripted_resource.hpp"
+#include "thread_count_guard.hpp"
+
+#include <atomic>
+#include <thread>
+
+using namespace std::chrono_literals;
+using pendop::posix::worker;
+using pendop_test::gate;
+using pendop_test::thread_count_guard;
+
+namespace {
+
+// A body that sleeps "forever" but wakes at once on terminate.
+worker::body sleeper(std::atomic<bool>& woke) {
+  return [&woke](std::stop_token token) {
+    pendop::posix::steady_time_source clock;
+    const bool reached = clock.wait_until(token, clock.now() + 1h);
+    woke = !reached;
+  };
+}
+
+// A body that ignores terminate until the gate opens.
+worker::body stubborn(gate& g) {
+  return [&g](std::stop_token) {
+    g.arrive();
+    g.wait();
+  };
+}
+
+}  // namespace
+
+TEST_SUITE("posix/worker") {
+
+TEST_CASE("create runs the body and terminate joins it") {
+  thread_count_guard threads;
+  worker w;
+  std::atomic<bool> ran{false};
+  gate g;
+  REQUIRE(w.create([&](std::stop_token) {
+    ran = true;
+    g.arrive();
+  }));
+  g.await_arrival();
+  w.terminate();
+  CHECK(ran);
+  CHECK_FALSE(w.running());
+}
+
+TEST_CASE("check_terminate is false until terminate is requested") {
+  thread_count_guard threads;
+  worker w;
+  gate g;
+  std::atomic<bool> seen_before{true};
+  REQUIRE(w.create([&](std::stop_token token) {
+    seen_before = token.stop_requested();
+    g.arrive();
+    g.wait();
+  }));
+  g.await_arrival();
+  CHECK_FALSE(w.check_terminate());
+  w.request_stop();
+  CHECK(w.check_terminate());
+  g.open();
+  w.terminate();
+  CHECK_FALSE(seen_before);
+}
+
+TEST_CASE("stop is observed within one interruptible wait") {
+  thread_count_guard threads;
+  worker w;
+  std::atomic<bool> woke{false};
+  REQUIRE(w.create(sleeper(woke)));
+  w.terminate();  // would hang for an hour if the wait ignored the stop
+  CHECK(woke);
+}
+
+TEST_CASE("the first terminate waits; a concurrent one returns without waiting") {
+  thread_count_guard threads;
+  worker w;
+  gate body;
+  REQUIRE(w.create(stubborn(body)));
+  body.await_arrival();
+
+  std::mutex mu;
+  std::condition_variable cv;
+  int returned = 0;
+  auto call = [&] {
+    w.terminate();
+    std::lock_guard lk(mu);
+    ++returned;
+    cv.notify_all();
+  };
+  std::jthread a(call);
+  std::jthread b(call);
+  {
+    std::unique_lock lk(mu);
+    cv.wait(lk, [&] { return returned >= 1; });  // one caller gave up waiting
+    CHECK(returned == 1);
+  }
+  CHECK(w.running());  // ... while the body still runs
+  body.open();
+  a.join();
+  b.join();
+  CHECK(returned == 2);
+  CHECK_FALSE(w.running());
+}
+
+TEST_CASE("a worker that terminates itself does not deadlock") {
+  thread_count_guard threads;
+  worker w;
+  std::atomic<bool> flag_after{false};
+  gate done;
+  REQUIRE(w.create([&](std::stop_token) {
+    w.terminate();  // ClusWorkerTerminate from the worker thread itself
+    flag_after = w.check_terminate();
+    auto timed = w.terminate_for(1s);
+    CHECK(timed.error().code == pendop::errc::invalid_state);
+    done.arrive();
+  }));
+  done.await_arrival();
+  w.terminate();
+  CHECK(flag_after);
+}
+
+TEST_CASE("terminate_for reports a timed-out wait, then succeeds once the body ends") {
+  thread_count_guard threads;
+  worker w;
+  gate body;
+  REQUIRE(w.create(stubborn(body)));
+  body.await_arrival();
+  auto timed_out = w.terminate_for(20ms);
+  REQUIRE_FALSE(timed_out);
+  CHECK(timed_out.error().code == pendop::errc::wait_timeout);
+  CHECK(timed_out.error().message == "worker still running after terminate and 20ms");
+  CHECK(w.check_terminate());
+  body.open();
+  CHECK(w.terminate_for(30s));
+  CHECK_FALSE(w.running());
+}
+
+TEST_CASE("terminate_for with wait_only does not set the terminate flag") {
+  thread_count_guard threads;
+  worker w;
+  gate body;
+  REQUIRE(w.create(stubborn(body)));
+  body.await_arrival();
+  auto r = w.terminate_for(10ms, /*wait_only=*/true);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message == "worker still running after waiting 10ms");
+  CHECK_FALSE(w.check_terminate());
+  body.open();
+  CHECK(w.terminate_for(30s, /*wait_only=*/true));
+}
+
+TEST_CASE("terminate_all stops many workers within one timeout") {
+  thread_count_guard threads;
+  worker a, b, c;
+  std::atomic<bool> wa{false}, wb{false}, wc{false};
+  REQUIRE(a.create(sleeper(wa)));
+  REQUIRE(b.create(sleeper(wb)));
+  REQUIRE(c.create(sleeper(wc)));
+  worker* all[] = {&a, &b, &c};
+  CHECK(worker::terminate_all(all, 30s));
+  CHECK((wa && wb && wc));
+}
+
+TEST_CASE("terminate_all names how many workers are still running") {
+  thread_count_guard threads;
+  worker a, b;
+  std::atomic<bool> wa{false};
+  gate body;
+  REQUIRE(a.create(sleeper(wa)));
+  REQUIRE(b.create(stubborn(body)));
+  body.await_arrival();
+  worker* all[] = {&a, &b, nullptr};
+  auto r = worker::terminate_all(all, 20ms);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == pendop::errc::wait_timeout);
+  CHECK(r.error().message == "1 of 3 workers still running after 20ms");
+  body.open();
+  CHECK(worker::terminate_all(all, 30s));
+}
+
+TEST_CASE("a worker can be created again after it was terminated") {
+  thread_count_guard threads;
+  worker w;
+  for (int i = 0; i < 5; ++i) {
+    std::atomic<bool> woke{false};
+    REQUIRE(w.create(sleeper(woke)));
+    CHECK_FALSE(w.check_terminate());  // a fresh flag for every thread
+    w.terminate();
+    CHECK(woke);
+  }
+}
+
+TEST_CASE("create refuses while the previous thread still runs") {
+  thread_count_guard threads;
+  worker w;
+  gate body;
+  REQUIRE(w.create(stubborn(body)));
+  body.await_arrival();
+  auto again = w.create([](std::stop_token) {});
+  REQUIRE_FALSE(again);
+  CHECK(again.error().code == pendop::errc::operation_pending);
+  body.open();
+  w.terminate();
+}
+
+TEST_CASE("create rejects an empty body") {
+  worker w;
+  auto r = w.create(worker::body{});
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == pendop::errc::invalid_argument);
+  CHECK(r.error().message == "worker::create: the body is empty");
+}
+
+TEST_CASE("an exception escaping the body is caught and kept") {
+  thread_count_guard threads;
+  worker w;
+  REQUIRE(w.create([](std::stop_token) { throw std::runtime_error("boom"); }));
+  REQUIRE(w.terminate_for(30s, true));
+  CHECK(w.last_exception() == "boom");
+}
+
+TEST_CASE("a detached zombie does not block its owner") {
+  gate body;
+  std::atomic<bool> finished{false};
+  {
+    worker w;
+    REQUIRE(w.create([&](std::stop_token) {
+      body.arrive();
+      body.wait();
+      finished = true;
+    }));
+    body.await_arrival();
+    CHECK_FALSE(w.terminate_for(5ms));
+    w.detach();
+    CHECK_FALSE(w.terminate_for(0ms));  // still running: reported, not waited for
+  }  // destroying the worker does not wait for the zombie
+  CHECK_FALSE(finished);
+  body.open();
+  while (!finished) std::this_thread::yield();
+}
+
+}  // TEST_SUITE
