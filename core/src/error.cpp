@@ -35,6 +35,11 @@ const char* to_string(errc e) noexcept {
     case errc::stopped: return "the operation was stopped";
     case errc::wait_timeout: return "timed out waiting for a worker";
     case errc::zombie_worker: return "a worker ignored terminate and was abandoned";
+    case errc::health_check_failed: return "the resource's health check failed";
+    case errc::deadlock: return "an entry point did not return within DeadlockTimeout";
+    case errc::unknown_resource: return "unknown resource";
+    case errc::duplicate_resource: return "a resource of that name exists already";
+    case errc::shutting_down: return "the host is shutting down";
   }
   return "unknown pendop error";
 }

@@ -128,6 +128,28 @@ std::optional<status_report> resource_tracker::settle(stop_reason why, time_poin
   return r;
 }
 
+result<std::optional<status_report>> resource_tracker::fail(std::string why, time_point now) {
+  if (op_active_) {
+    return make_error(errc::operation_pending,
+                      fmt::format("failure of resource \"{}\" not recorded: {} operation {} is "
+                                  "pending",
+                                  name_, to_string(op_kind_), op_id_));
+  }
+  const transition t = next(state_, resource_event::failed);
+  if (t.outcome == verdict::ignored) return std::optional<status_report>{};
+  if (t.outcome == verdict::rejected) {
+    return make_error(t.reason, fmt::format("failure of resource \"{}\" not recorded: it is {}",
+                                            name_, to_string(state_)));
+  }
+  state_ = t.next;
+  status_report r = make_report(state_, now);
+  r.operation = 0;  // not part of any operation
+  r.final = true;
+  r.error = make_error_code(errc::health_check_failed);
+  r.error_text = std::move(why);
+  return std::optional<status_report>{std::move(r)};
+}
+
 bool resource_tracker::poll_timeout(time_point now) noexcept {
   if (!op_active_ || stop_ != stop_reason::none) return false;
   return watchdog_.poll(now) == pending_watchdog::status::expired;

@@ -67,7 +67,7 @@ TEST_CASE("restart_no_notify restarts the same way but never escalates") {
   CHECK_FALSE(d.escalate);
 }
 
-TEST_CASE("the window is (now - RestartPeriod, now]: the documented 200 ms example") {
+TEST_CASE("a failure exactly RestartPeriod old has left the window (the documented 200 ms example)") {
   SUBCASE("0, 100, 199 ms: the third failure is inside the window and escalates") {
     restart_policy p(props(restart_action::restart_notify, 2, 200ms));
     CHECK(p.on_failure(t0).what == action::restart);

@@ -59,6 +59,8 @@ struct runner_core : std::enable_shared_from_this<runner_core> {
   result<resource_state> start(operation_kind kind);
   void run_body(std::uint64_t id, operation_kind kind, std::stop_token token);
   void terminate(stop_reason why);
+  bool stop_pending(stop_reason why);
+  result<void> fail(std::string why);
   void finish_stop(stop_reason why);
   bool check_pending_timeout();
   void shutdown();
@@ -162,12 +164,14 @@ result<resource_state> runner_core::start(operation_kind kind) {
   if (settled) return state;
 
   reap_previous_worker();
+  clock->begin_activity();  // ended by the body's thread once its final report is out
   auto started = w.create(
       [self = shared_from_this(), id, kind](std::stop_token token) {
         self->run_body(id, kind, std::move(token));
       },
       fmt::format("pd:{}", tracker.name()));
   if (!started) {
+    clock->end_activity();
     lk.lock();
     deliver(lk, tracker.finish(id, started.error(), clock->now()));
     return started.error();
@@ -193,6 +197,7 @@ void runner_core::run_body(std::uint64_t id, operation_kind kind, std::stop_toke
   }
   std::unique_lock lk(mu);
   deliver(lk, tracker.finish(id, outcome, clock->now()));
+  clock->end_activity();
 }
 
 // The caller owns a stop latched in the tracker: wake the body, hard-stop the
@@ -230,6 +235,28 @@ void runner_core::terminate(stop_reason why) {
       return;
     }
   }
+}
+
+bool runner_core::stop_pending(stop_reason why) {
+  std::unique_lock lk(mu);
+  const auto outcome = tracker.request_stop(why);
+  lk.unlock();
+  if (outcome != resource_tracker::stop_outcome::started) return false;
+  finish_stop(why);
+  return true;
+}
+
+result<void> runner_core::fail(std::string why) {
+  std::unique_lock lk(mu);
+  auto failed = tracker.fail(std::move(why), clock->now());
+  if (!failed) return failed.error();
+  const bool changed = failed->has_value();
+  deliver(lk, std::move(*failed));
+  if (changed) {
+    std::lock_guard control(control_mu);
+    res->terminate();  // ResApi: Failed first, then Terminate
+  }
+  return ok();
 }
 
 bool runner_core::check_pending_timeout() {
@@ -302,6 +329,10 @@ result<resource_state> resource_runner::offline() { return core_->start(operatio
 void resource_runner::terminate(stop_reason why) { core_->terminate(why); }
 
 bool resource_runner::check_pending_timeout() { return core_->check_pending_timeout(); }
+
+bool resource_runner::stop_pending(stop_reason why) { return core_->stop_pending(why); }
+
+result<void> resource_runner::fail(std::string why) { return core_->fail(std::move(why)); }
 
 resource_state resource_runner::state() const {
   std::lock_guard lk(core_->mu);

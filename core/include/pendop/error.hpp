@@ -30,6 +30,11 @@ enum class errc {
   stopped,                   ///< the operation was stopped (terminate, timeout, shutdown)
   wait_timeout,              ///< a bounded wait for a worker ran out
   zombie_worker,             ///< a worker ignored terminate and was abandoned
+  health_check_failed,       ///< IsAlive (or LooksAlive then IsAlive) said the resource failed
+  deadlock,                  ///< an entry point outlasted DeadlockTimeout
+  unknown_resource,          ///< no resource of that name
+  duplicate_resource,        ///< a resource of that name exists already
+  shutting_down,             ///< the host is shutting down and takes no requests
 };
 
 /// The category of `errc` ("pendop"). One instance for the whole program.

@@ -99,6 +99,13 @@ class resource_tracker {
   [[nodiscard]] std::optional<status_report> settle(stop_reason why, time_point now,
                                                     std::string note = {});
 
+  /// A health check failed at `now` while no operation is pending (IsAlive
+  /// returned false): Online -> Failed, reported as a final report outside
+  /// any operation with `why` as its text. Nothing when already Failed.
+  /// Errors: `operation_pending` while an operation is pending,
+  /// `invalid_state` when the resource is not Online.
+  [[nodiscard]] result<std::optional<status_report>> fail(std::string why, time_point now);
+
   /// True, once, when the PendingTimeout window has run out at `now` for an
   /// operation not already stopping. The caller then stops it with
   /// `stop_reason::pending_timeout`.

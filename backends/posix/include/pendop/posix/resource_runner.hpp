@@ -89,6 +89,17 @@ class resource_runner {
   /// callers while a stop is in progress return at once.
   void terminate(stop_reason why = stop_reason::terminate_called);
 
+  /// Stops a pending operation with `why` exactly as `terminate` does;
+  /// returns false (and does nothing) when none is pending. Unlike
+  /// `terminate`, a settled resource is left as it is.
+  bool stop_pending(stop_reason why);
+
+  /// Records a failed health check (IsAlive returned false): the resource
+  /// goes Online -> Failed with `why` in a final report, then its
+  /// terminate() is called. Errors: `operation_pending` while an operation
+  /// is pending, `invalid_state` unless Online. Already Failed: no-op.
+  result<void> fail(std::string why);
+
   /// Enforces PendingTimeout at the clock's now: when the window has run
   /// out, terminates with `pending_timeout` and returns true.
   bool check_pending_timeout();

@@ -25,6 +25,14 @@ class time_source {
   /// first. Returns true when the deadline was reached, false when stopped.
   virtual bool wait_until(std::stop_token stop, time_point deadline) noexcept = 0;
 
+  /// A thread starts work that a virtual clock must let finish (or go to
+  /// sleep on it) before it moves time on. Real clocks ignore it. Every
+  /// call is paired with one `end_activity`.
+  virtual void begin_activity() noexcept {}
+
+  /// The work announced by `begin_activity` has ended.
+  virtual void end_activity() noexcept {}
+
  protected:
   time_source() = default;
   time_source(const time_source&) = default;

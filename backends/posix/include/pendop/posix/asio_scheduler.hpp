@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+// `asio_scheduler`: production timers. A Boost.Asio io_context with steady
+// timers, run by one thread the scheduler owns; callbacks run on that thread.
+// Sleeps (`wait_until`) are real and wake at once on a stop request.
+//
+// Thread-safety: every member may be called from any thread. The destructor
+// stops the thread; timers not yet run are dropped.
+#pragma once
+
+#include <pendop/posix/scheduler.hpp>
+
+#include <memory>
+
+namespace pendop::posix {
+
+namespace detail {
+struct asio_scheduler_impl;
+}  // namespace detail
+
+/// Steady-clock timers on an io_context thread.
+class asio_scheduler final : public scheduler {
+ public:
+  asio_scheduler();
+  ~asio_scheduler() override;
+  asio_scheduler(const asio_scheduler&) = delete;
+  asio_scheduler& operator=(const asio_scheduler&) = delete;
+
+  [[nodiscard]] time_point now() const noexcept override;
+  bool wait_until(std::stop_token stop, time_point deadline) noexcept override;
+  timer_id schedule_at(time_point when, task fn) override;
+  bool cancel(timer_id id) noexcept override;
+
+ private:
+  std::unique_ptr<detail::asio_scheduler_impl> impl_;
+};
+
+}  // namespace pendop::posix

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+// `monitor`: the Resource Monitor half of ResApi (what rhs.exe and the
+// cluster's resource control manager do), embeddable in any C++ service.
+// It hosts many resources, each run by a `resource_runner`, and enforces:
+//
+//  * PendingTimeout: an inactivity timer armed when an operation goes
+//    pending and re-armed by every report; on expiry the operation is
+//    stopped with reason `pending_timeout` (the resource's terminate() runs
+//    while the body may still run) and the resource ends Failed;
+//  * health: LooksAlive every LooksAlivePollInterval and IsAlive every
+//    IsAlivePollInterval while Online (never while pending or offline);
+//    LooksAlive false runs IsAlive at once; IsAlive false means Failed, then
+//    Terminate, then the restart policy;
+//  * the restart policy (RestartAction, RestartThreshold within
+//    RestartPeriod, RestartDelay, RetryPeriodOnFailure);
+//  * deadlock detection: LooksAlive, IsAlive, Terminate and starting an
+//    automatic Online run on a `call_executor`, never on the monitor's own
+//    thread; one that outlasts DeadlockTimeout is reported with the entry
+//    point's name and the resource is quarantined (no polling, no
+//    restarts) until an admin Online;
+//  * zombies (bodies that ignored terminate) are counted per resource;
+//  * `shutdown` stops every pending operation with reason `shutdown`, waits
+//    a bounded time and says what did not stop.
+//
+// Every transition and decision becomes a `monitor_event` for the
+// subscribers (`to_json_line` renders JSON lines).
+//
+// Thread-safety: every member may be called from any thread. Events reach
+// subscribers one at a time, in order; a subscriber may query the monitor
+// but should not block.
+#pragma once
+
+#include <pendop/monitor_event.hpp>
+#include <pendop/properties.hpp>
+#include <pendop/resource.hpp>
+#include <pendop/resource_state.hpp>
+#include <pendop/result.hpp>
+#include <pendop/posix/call_executor.hpp>
+#include <pendop/posix/scheduler.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pendop::posix {
+
+namespace detail {
+struct monitor_core;
+}  // namespace detail
+
+/// How a monitor is set up.
+struct monitor_options {
+  /// Timers and clock; an `asio_scheduler` when null.
+  std::shared_ptr<scheduler> clock;
+  /// Where calls into resources run; a `thread_pool_executor` when null.
+  std::shared_ptr<call_executor> executor;
+  /// How long a terminate waits for a stopped body before abandoning it.
+  duration stop_wait = std::chrono::seconds(5);
+};
+
+/// What the monitor knows about one resource.
+struct resource_diagnostics {
+  std::string name;
+  resource_state state = resource_state::unknown;
+  resource_properties properties;
+  std::size_t terminates = 0;          ///< operations stopped (any reason)
+  std::size_t failures = 0;            ///< times it became Failed
+  std::size_t restarts = 0;            ///< automatic Online attempts
+  std::size_t looks_alive_failures = 0;
+  std::size_t is_alive_failures = 0;
+  std::size_t deadlocks = 0;           ///< entry points that outlasted DeadlockTimeout
+  std::size_t zombies = 0;             ///< bodies abandoned after ignoring terminate
+  bool quarantined = false;            ///< after a deadlock: no polling, no restarts
+  std::optional<time_point> pending_deadline;  ///< PendingTimeout deadline, while pending
+  std::optional<time_point> next_restart;      ///< when the restart policy will try Online
+  std::string last_error;              ///< text of the last failure
+};
+
+/// The outcome of `monitor::shutdown`.
+struct shutdown_report {
+  std::vector<std::string> stopped;      ///< resources whose pending work ended in time
+  std::vector<std::string> not_stopped;  ///< still stopping when the bound ran out
+  std::size_t zombies = 0;               ///< bodies abandoned, over all resources
+  [[nodiscard]] bool complete() const noexcept { return not_stopped.empty(); }
+};
+
+/// Hosts resources and enforces ResApi's timing and recovery rules.
+class monitor {
+ public:
+  /// Errors: `invalid_argument` for a negative stop_wait.
+  static result<monitor> create(monitor_options options = {});
+
+  monitor(monitor&&) noexcept;
+  monitor& operator=(monitor&&) noexcept;
+  monitor(const monitor&) = delete;
+  monitor& operator=(const monitor&) = delete;
+  /// Shuts down (bounded by stop_wait) if `shutdown` was not called.
+  ~monitor();
+
+  /// Adds a resource, Offline. Errors: `invalid_argument` (empty name, null
+  /// resource), `duplicate_resource`, `property_out_of_range`, `shutting_down`.
+  result<void> add(std::string name, std::shared_ptr<resource> res,
+                   resource_properties properties = {});
+
+  /// Admin Online: clears the restart history and any quarantine, cancels a
+  /// scheduled restart, and starts Online; OnlinePending at once. Errors:
+  /// `unknown_resource`, `operation_pending`, `invalid_state` (already
+  /// Online), `shutting_down`.
+  result<resource_state> online(std::string_view name);
+
+  /// Admin Offline; OfflinePending at once (errors as for `online`).
+  result<resource_state> offline(std::string_view name);
+
+  /// Admin Terminate (forced offline). Errors: `unknown_resource`, `shutting_down`.
+  result<void> terminate(std::string_view name);
+
+  /// The resource's state. Errors: `unknown_resource`.
+  [[nodiscard]] result<resource_state> state(std::string_view name) const;
+
+  /// Counters and timers of one resource. Errors: `unknown_resource`.
+  [[nodiscard]] result<resource_diagnostics> diagnostics(std::string_view name) const;
+
+  /// Names of every resource, sorted.
+  [[nodiscard]] std::vector<std::string> resources() const;
+
+  /// Adds an event subscriber; returns its id (for `unsubscribe`).
+  std::uint64_t subscribe(event_sink sink);
+  void unsubscribe(std::uint64_t id);
+
+  /// Stops every pending operation with reason `shutdown` and stops all
+  /// timers; waits up to `bound` and reports what did not stop. Later
+  /// requests fail with `shutting_down`. Idempotent.
+  shutdown_report shutdown(duration bound = std::chrono::seconds(10));
+
+  /// The time the monitor was created, on its clock (for `to_json_line`).
+  [[nodiscard]] time_point epoch() const noexcept;
+
+ private:
+  explicit monitor(std::shared_ptr<detail::monitor_core> core) noexcept;
+  std::shared_ptr<detail::monitor_core> core_;
+};
+
+}  // namespace pendop::posix

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+// `thread_pool_executor`: runs calls on a pool that grows on demand (a call
+// that deadlocks occupies its thread, so the next call gets a new one) up to
+// `max_threads`, then queues. Idle threads are kept for reuse; an idle
+// monitor holds no thread per resource.
+//
+// The destructor stops the pool, waits up to `join_wait` for running calls
+// and abandons threads stuck in resource code (they hold their own state).
+//
+// Thread-safety: `execute` and the queries may be called from any thread.
+#pragma once
+
+#include <pendop/posix/call_executor.hpp>
+#include <pendop/time.hpp>
+
+#include <cstddef>
+#include <memory>
+
+namespace pendop::posix {
+
+namespace detail {
+struct pool_state;
+}  // namespace detail
+
+/// A growing pool of call threads.
+class thread_pool_executor final : public call_executor {
+ public:
+  explicit thread_pool_executor(std::size_t max_threads = 64,
+                                duration join_wait = std::chrono::seconds(5));
+  ~thread_pool_executor() override;
+  thread_pool_executor(const thread_pool_executor&) = delete;
+  thread_pool_executor& operator=(const thread_pool_executor&) = delete;
+
+  void execute(call fn) override;
+
+  /// Threads started so far (running or idle).
+  [[nodiscard]] std::size_t threads() const;
+
+  /// Calls currently running.
+  [[nodiscard]] std::size_t busy() const;
+
+ private:
+  std::shared_ptr<detail::pool_state> state_;
+};
+
+}  // namespace pendop::posix

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT
+#include <pendop/posix/thread_pool_executor.hpp>
+
+#include <pendop/posix/worker.hpp>
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <vector>
+
+namespace pendop::posix {
+
+namespace detail {
+
+struct pool_state {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<call_executor::call> queue;
+  std::size_t idle = 0;
+  std::size_t busy = 0;
+  bool stopping = false;
+  std::vector<std::unique_ptr<worker>> threads;
+  std::size_t max_threads = 1;
+  duration join_wait{};
+};
+
+namespace {
+
+void serve(const std::shared_ptr<pool_state>& st) {
+  std::unique_lock lk(st->mu);
+  while (true) {
+    ++st->idle;
+    st->cv.wait(lk, [&] { return st->stopping || !st->queue.empty(); });
+    --st->idle;
+    if (st->queue.empty()) return;  // stopping
+    auto fn = std::move(st->queue.front());
+    st->queue.pop_front();
+    ++st->busy;
+    lk.unlock();
+    try {
+      fn();
+    } catch (...) {
+      // Calls report their own errors; an escaping exception has nowhere to go.
+    }
+    fn = nullptr;  // release what the call captured before waiting again
+    lk.lock();
+    --st->busy;
+  }
+}
+
+}  // namespace
+}  // namespace detail
+
+thread_pool_executor::thread_pool_executor(std::size_t max_threads, duration join_wait)
+    : state_(std::make_shared<detail::pool_state>()) {
+  state_->max_threads = max_threads == 0 ? 1 : max_threads;
+  state_->join_wait = join_wait;
+}
+
+thread_pool_executor::~thread_pool_executor() {
+  std::vector<worker*> all;
+  {
+    std::lock_guard lk(state_->mu);
+    state_->stopping = true;
+    for (auto& w : state_->threads) all.push_back(w.get());
+  }
+  state_->cv.notify_all();
+  (void)worker::terminate_all(all, state_->join_wait, /*wait_only=*/true);
+  for (worker* w : all) {
+    if (w->running()) w->detach();  // stuck in resource code: abandon, never hang
+  }
+}
+
+void thread_pool_executor::execute(call fn) {
+  std::unique_lock lk(state_->mu);
+  if (state_->stopping) return;
+  state_->queue.push_back(std::move(fn));
+  // A new thread when every idle one already has a call waiting for it: a call
+  // stuck in resource code must not hold up the next.
+  if (state_->idle < state_->queue.size() && state_->threads.size() < state_->max_threads) {
+    auto w = std::make_unique<worker>();
+    if (w->create([st = state_](std::stop_token) { detail::serve(st); }, "pendop-call")) {
+      state_->threads.push_back(std::move(w));
+    }
+  }
+  lk.unlock();
+  state_->cv.notify_one();
+}
+
+std::size_t thread_pool_executor::threads() const {
+  std::lock_guard lk(state_->mu);
+  return state_->threads.size();
+}
+
+std::size_t thread_pool_executor::busy() const {
+  std::lock_guard lk(state_->mu);
+  return state_->busy;
+}
+
+}  // namespace pendop::posix

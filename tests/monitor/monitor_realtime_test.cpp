@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+// A few end-to-end runs on real time: the production asio_scheduler and
+// thread pool with real workers. Deadlines are generous; a slow machine only
+// makes them take longer, never fail.
+#include <pendop/posix/asio_scheduler.hpp>
+#include <pendop/posix/monitor.hpp>
+
+#include <doctest/doctest.h>
+
+#include "monitor_fixture.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+using namespace std::chrono_literals;
+using pendop::event_kind;
+using pendop::resource_state;
+using pendop_test::event_log;
+using pendop_test::monitored_resource;
+
+TEST_SUITE("monitor/realtime") {
+
+TEST_CASE("asio timers fire in order and a cancelled one does not") {
+  pendop::posix::asio_scheduler s;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<int> order;
+  auto push = [&](int v) {
+    std::lock_guard lk(mu);
+    order.push_back(v);
+    cv.notify_all();
+  };
+  const auto t0 = s.now();
+  (void)s.schedule_at(t0 + 20ms, [&] { push(2); });
+  (void)s.schedule_at(t0 + 5ms, [&] { push(1); });
+  const auto cancelled = s.schedule_at(t0 + 10ms, [&] { push(99); });
+  CHECK(s.cancel(cancelled));
+  (void)s.schedule_at(t0 + 40ms, [&] { push(3); });
+  std::unique_lock lk(mu);
+  cv.wait(lk, [&] { return order.size() >= 3; });
+  CHECK(order == std::vector<int>{1, 2, 3});
+}
+
+TEST_CASE("real workers: a pending timeout, a restart, then Online") {
+  event_log log;
+  pendop::posix::monitor_options o;
+  o.stop_wait = 5s;
+  auto m = pendop::posix::monitor::create(o);
+  REQUIRE(m);
+  m->subscribe(log.sink());
+  pendop::resource_properties p;
+  p.pending_timeout = 100ms;
+  p.restart_delay = 10ms;
+  auto res = std::make_shared<monitored_resource>([](pendop::operation& op, int attempt) {
+    if (attempt == 1) (void)op.wait_for(1h);  // silent: timed out after 100 ms
+    (void)op.report({.stage = "up"});
+    return pendop::ok();
+  });
+  REQUIRE(m->add("db", res, p));
+  const auto start = std::chrono::steady_clock::now();
+  REQUIRE(m->online("db"));
+  log.await(event_kind::restart);
+  while (m->state("db").value() != resource_state::online) std::this_thread::yield();
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  CHECK(elapsed >= 100ms);  // never before PendingTimeout + RestartDelay
+  CHECK(res->terminates == 1);
+  CHECK(res->onlines == 2);
+  const auto failed = log.first(event_kind::status, resource_state::failed);
+  REQUIRE(failed);
+  CHECK(failed->reason == pendop::stop_reason::pending_timeout);
+  CHECK(m->shutdown(5s).complete());
+}
+
+TEST_CASE("real workers: IsAlive false fails and restarts a resource") {
+  event_log log;
+  auto m = pendop::posix::monitor::create();
+  REQUIRE(m);
+  m->subscribe(log.sink());
+  pendop::resource_properties p;
+  p.looks_alive_poll_interval = 10ms;
+  p.is_alive_poll_interval = 20ms;
+  p.restart_delay = 10ms;
+  auto res = std::make_shared<monitored_resource>();
+  res->looks = false;
+  res->is = false;
+  REQUIRE(m->add("db", res, p));
+  REQUIRE(m->online("db"));
+  log.await(event_kind::is_alive_failed);
+  res->is = true;
+  res->looks = true;
+  log.await(event_kind::restart);
+  log.await(event_kind::status, 5);  // OnlinePending, Online, Failed, OnlinePending, Online
+  CHECK(m->diagnostics("db")->restarts >= 1);
+  CHECK(m->shutdown(5s).complete());
+}
+
+}  // TEST_SUITE

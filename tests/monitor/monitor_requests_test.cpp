@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: MIT
+// Admin requests, bad input and the event log of pendop::posix::monitor.
+#include <pendop/posix/monitor.hpp>
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include "monitor_fixture.hpp"
+
+using namespace std::chrono_literals;
+using pendop::errc;
+using pendop::event_kind;
+using pendop::resource_state;
+using pendop_test::monitor_fixture;
+using pendop_test::monitored_resource;
+using trail = std::vector<std::string>;
+
+TEST_SUITE("monitor/requests") {
+
+TEST_CASE("a resource is added Offline and brought Online") {
+  monitor_fixture f;
+  f.add("db", std::make_shared<monitored_resource>());
+  CHECK(f.state("db") == resource_state::offline);
+  auto r = f.m.online("db");
+  REQUIRE(r);
+  CHECK(*r == resource_state::online_pending);
+  f.clock->settle();
+  CHECK(f.state("db") == resource_state::online);
+  CHECK(f.log.trail("db") ==
+        trail{"added", "request", "status:OnlinePending", "status:Online"});
+}
+
+TEST_CASE("an unknown resource id is named, with the known ones") {
+  monitor_fixture f;
+  f.add("db", std::make_shared<monitored_resource>());
+  f.add("web", std::make_shared<monitored_resource>());
+  for (auto r : {f.m.online("dv"), f.m.offline("dv"), f.m.state("dv")}) {
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == errc::unknown_resource);
+    CHECK(r.error().message == "unknown resource \"dv\" (known: db, web)");
+  }
+  CHECK(f.m.terminate("dv").error().code == errc::unknown_resource);
+  CHECK(f.m.diagnostics("dv").error().code == errc::unknown_resource);
+}
+
+TEST_CASE("a duplicate name is refused") {
+  monitor_fixture f;
+  f.add("db", std::make_shared<monitored_resource>());
+  auto again = f.m.add("db", std::make_shared<monitored_resource>());
+  REQUIRE_FALSE(again);
+  CHECK(again.error().code == errc::duplicate_resource);
+  CHECK(again.error().message == "monitor::add: a resource named \"db\" exists already");
+}
+
+TEST_CASE("out-of-range properties are refused with the resource and field named") {
+  monitor_fixture f;
+  pendop::resource_properties p;
+  p.deadlock_timeout = 10ms;
+  auto r = f.m.add("db", std::make_shared<monitored_resource>(), p);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == errc::property_out_of_range);
+  CHECK(r.error().message ==
+        "resource \"db\": DeadlockTimeout: 10 is out of range, allowed 1000..4294967295");
+  CHECK(f.m.resources().empty());
+}
+
+TEST_CASE("an empty name or a null resource is refused") {
+  monitor_fixture f;
+  CHECK(f.m.add("", std::make_shared<monitored_resource>()).error().message ==
+        "monitor::add: the name is empty");
+  CHECK(f.m.add("db", nullptr).error().message == "monitor::add: resource \"db\" is null");
+}
+
+TEST_CASE("Online of an Online resource is invalid_state and changes nothing") {
+  monitor_fixture f;
+  f.add("db", std::make_shared<monitored_resource>());
+  REQUIRE(f.m.online("db"));
+  f.clock->settle();
+  auto again = f.m.online("db");
+  REQUIRE_FALSE(again);
+  CHECK(again.error().code == errc::invalid_state);
+  CHECK(again.error().message == "Online rejected: resource \"db\" is Online");
+  CHECK(f.state("db") == resource_state::online);
+  CHECK(f.log.count(event_kind::rejected) == 1);
+}
+
+TEST_CASE("Offline of an Offline resource is invalid_state and changes nothing") {
+  monitor_fixture f;
+  f.add("db", std::make_shared<monitored_resource>());
+  auto r = f.m.offline("db");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == errc::invalid_state);
+  CHECK(r.error().message == "Offline rejected: resource \"db\" is Offline");
+  CHECK(f.state("db") == resource_state::offline);
+}
+
+TEST_CASE("a request while an operation is pending is operation_pending") {
+  monitor_fixture f;
+  f.add("db", std::make_shared<monitored_resource>([](pendop::operation& op, int) {
+    (void)op.wait_for(60s);
+    return pendop::ok();
+  }));
+  REQUIRE(f.m.online("db"));
+  CHECK(f.m.online("db").error().code == errc::operation_pending);
+  CHECK(f.m.offline("db").error().code == errc::operation_pending);
+  f.clock->advance(60s);
+  CHECK(f.state("db") == resource_state::online);
+}
+
+TEST_CASE("Online then Offline walks the full event sequence") {
+  monitor_fixture f;
+  f.add("db", std::make_shared<monitored_resource>(
+                  [](pendop::operation& op, int) {
+                    (void)op.report({.stage = "start", .percent = 50});
+                    return pendop::ok();
+                  },
+                  [](pendop::operation&, int) { return pendop::ok(); }));
+  REQUIRE(f.m.online("db"));
+  f.clock->settle();
+  REQUIRE(f.m.offline("db"));
+  f.clock->settle();
+  CHECK(f.log.trail("db") == trail{"added", "request", "status:OnlinePending",
+                                   "status:OnlinePending", "status:Online", "request",
+                                   "status:OfflinePending", "status:Offline"});
+  const auto events = f.log.events();
+  CHECK(events[3].checkpoint == 1);
+  CHECK(events[3].progress.stage == "start");
+  CHECK(events[3].from == resource_state::online_pending);
+}
+
+TEST_CASE("admin Terminate while pending ends Offline with no restart") {
+  monitor_fixture f;
+  auto res = f.add("db", std::make_shared<monitored_resource>([](pendop::operation& op, int) {
+    (void)op.wait_for(1h);
+    return pendop::ok();
+  }));
+  REQUIRE(f.m.online("db"));
+  f.clock->settle();
+  REQUIRE(f.m.terminate("db"));
+  CHECK(f.state("db") == resource_state::offline);
+  CHECK(res->terminates == 1);
+  f.clock->advance(1h);
+  CHECK(f.log.count(event_kind::restart) == 0);
+  CHECK(f.log.first(event_kind::terminated)->reason == pendop::stop_reason::terminate_called);
+}
+
+TEST_CASE("every event renders as one JSON line with the documented fields") {
+  monitor_fixture f;
+  f.add("db", std::make_shared<monitored_resource>([](pendop::operation& op, int) {
+    (void)op.report({.stage = "mount", .percent = 40, .text = "mounting \"/data\""});
+    return pendop::ok();
+  }));
+  REQUIRE(f.m.online("db"));
+  f.clock->advance(1s);
+  const auto events = f.log.events();
+  REQUIRE(events.size() >= 4);
+  for (const auto& e : events) {
+    const std::string line = pendop::to_json_line(e, f.m.epoch());
+    CHECK(line.find('\n') == std::string::npos);
+    const auto j = nlohmann::json::parse(line);
+    for (const char* key : {"t_ms", "resource", "event", "from", "to", "operation", "checkpoint",
+                            "reason", "stage", "percent", "text", "detail"}) {
+      CAPTURE(key);
+      CHECK(j.contains(key));
+    }
+  }
+  const auto progress = nlohmann::json::parse(pendop::to_json_line(events[3], f.m.epoch()));
+  CHECK(progress["event"] == "status");
+  CHECK(progress["to"] == "OnlinePending");
+  CHECK(progress["checkpoint"] == 1);
+  CHECK(progress["percent"] == 40);
+  CHECK(progress["text"] == "mounting \"/data\"");
+}
+
+TEST_CASE("unsubscribed sinks get nothing more; a subscriber may query the monitor") {
+  monitor_fixture f;
+  std::vector<resource_state> seen;
+  const auto id = f.m.subscribe([&](const pendop::monitor_event& e) {
+    if (e.kind == event_kind::status) seen.push_back(f.m.state(e.resource).value());
+  });
+  f.add("db", std::make_shared<monitored_resource>());
+  REQUIRE(f.m.online("db"));
+  f.clock->settle();
+  CHECK(seen.size() == 2);
+  f.m.unsubscribe(id);
+  REQUIRE(f.m.offline("db"));
+  f.clock->settle();
+  CHECK(seen.size() == 2);
+}
+
+TEST_CASE("a hundred resources come online side by side on virtual time") {
+  monitor_fixture f;
+  for (int i = 0; i < 100; ++i) {
+    f.add("r" + std::to_string(i), std::make_shared<monitored_resource>(
+                                       [i](pendop::operation& op, int) {
+                                         (void)op.wait_for(std::chrono::seconds(1 + i % 7));
+                                         return pendop::ok();
+                                       }));
+  }
+  for (int i = 0; i < 100; ++i) REQUIRE(f.m.online("r" + std::to_string(i)));
+  f.clock->advance(6s);
+  CHECK(f.state("r6") == resource_state::online_pending);
+  f.clock->advance(1s);
+  for (int i = 0; i < 100; ++i) CHECK(f.state("r" + std::to_string(i)) == resource_state::online);
+}
+
+TEST_CASE("diagnostics show the pending deadline and the counters") {
+  monitor_fixture f;
+  pendop::resource_properties p;
+  p.pending_timeout = 30s;
+  f.add("db", std::make_shared<monitored_resource>([](pendop::operation& op, int) {
+    (void)op.wait_for(10s);
+    (void)op.report({});
+    (void)op.wait_for(1h);
+    return pendop::ok();
+  }), p);
+  REQUIRE(f.m.online("db"));
+  f.clock->advance(10s);
+  auto d = f.m.diagnostics("db");
+  REQUIRE(d);
+  CHECK(d->state == resource_state::online_pending);
+  REQUIRE(d->pending_deadline);
+  CHECK(*d->pending_deadline == f.m.epoch() + 40s);
+  CHECK(d->properties.pending_timeout == 30s);
+  CHECK(d->terminates == 0);
+  REQUIRE(f.m.terminate("db"));
+  d = f.m.diagnostics("db");
+  CHECK(d->terminates == 1);
+  CHECK_FALSE(d->pending_deadline);
+}
+
+}  // TEST_SUITE
