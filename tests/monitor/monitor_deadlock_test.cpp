@@ -84,7 +84,7 @@ TEST_CASE("an IsAlive that never returns is named in the deadlock report") {
   f.log.await(event_kind::late_return);
 }
 
-TEST_CASE("a Terminate that blocks after a pending timeout is reported; the monitor goes on") {
+TEST_CASE("a Terminate that blocks after a pending timeout is reported: the monitor goes on") {
   gate stuck;
   monitor_fixture f(pool());
   pendop::resource_properties p;
@@ -186,7 +186,7 @@ TEST_CASE("shutdown reports a resource whose terminate does not return in time")
   stuck.open();
 }
 
-TEST_CASE("after shutdown requests are refused; shutdown is idempotent") {
+TEST_CASE("after shutdown requests are refused: shutdown is idempotent") {
   monitor_fixture f;
   f.add("db", std::make_shared<monitored_resource>());
   (void)f.m.shutdown();

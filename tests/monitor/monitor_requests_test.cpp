@@ -172,7 +172,7 @@ TEST_CASE("every event renders as one JSON line with the documented fields") {
   CHECK(progress["text"] == "mounting \"/data\"");
 }
 
-TEST_CASE("unsubscribed sinks get nothing more; a subscriber may query the monitor") {
+TEST_CASE("unsubscribed sinks get nothing more: a subscriber may query the monitor") {
   monitor_fixture f;
   std::vector<resource_state> seen;
   const auto id = f.m.subscribe([&](const pendop::monitor_event& e) {

@@ -310,7 +310,7 @@ TEST_CASE("time_left counts down to the PendingTimeout deadline on the virtual c
   CHECK(seen[2] == 180s);
 }
 
-TEST_CASE("a body that ignores terminate is abandoned as a zombie; the caller does not hang") {
+TEST_CASE("a body that ignores terminate is abandoned as a zombie: the caller does not hang") {
   thread_count_guard threads;
   fixture f;
   runner_options o;

@@ -83,7 +83,7 @@ TEST_CASE("stop is observed within one interruptible wait") {
   CHECK(woke);
 }
 
-TEST_CASE("the first terminate waits; a concurrent one returns without waiting") {
+TEST_CASE("the first terminate waits: a concurrent one returns without waiting") {
   thread_count_guard threads;
   worker w;
   gate body;

@@ -8,10 +8,12 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <map>
 #include <mutex>
+#include <thread>
 #include <utility>
 
 namespace pendop::posix {
@@ -88,6 +90,7 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
     while (true) {
       std::unique_lock delivering(delivery_mu, std::try_to_lock);
       if (!delivering.owns_lock()) return;  // the delivering thread takes ours too
+      delivery_thread.store(std::this_thread::get_id());
       while (true) {
         monitor_event ev;
         std::vector<event_sink> sinks;
@@ -106,10 +109,18 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
           }
         }
       }
+      delivery_thread.store(std::thread::id{});
       delivering.unlock();
       std::lock_guard lk(mu);
       if (events.empty()) return;  // else an event arrived after our last look
     }
+  }
+
+  // Waits until no other thread is delivering events, so a sink removed
+  // before this call is never called after it. A no-op inside a sink.
+  void await_delivery() {
+    if (delivery_thread.load() == std::this_thread::get_id()) return;
+    std::lock_guard delivering(delivery_mu);
   }
 
   // --- lookups --------------------------------------------------------------
@@ -442,6 +453,7 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
   bool shutting_down = false;
   std::optional<shutdown_report> shutdown_result;
   std::mutex delivery_mu;
+  std::atomic<std::thread::id> delivery_thread{};
 };
 
 }  // namespace detail
@@ -462,7 +474,7 @@ monitor::monitor(monitor&&) noexcept = default;
 
 monitor& monitor::operator=(monitor&& other) noexcept {
   if (this != &other) {
-    if (core_) (void)shutdown(core_->stop_wait);
+    monitor old(std::move(core_));  // shut down and detached from its subscribers
     core_ = std::move(other.core_);
   }
   return *this;
@@ -475,6 +487,13 @@ monitor::~monitor() {
   } catch (...) {
     // Only allocation can fail here; nothing is left to report to.
   }
+  // Calls abandoned by the shutdown may still report; their events must not
+  // reach subscribers that may be gone once the monitor is.
+  {
+    std::lock_guard lk(core_->mu);
+    core_->subscribers.clear();
+  }
+  core_->await_delivery();
 }
 
 result<void> monitor::add(std::string name, std::shared_ptr<resource> res,
@@ -578,8 +597,11 @@ std::uint64_t monitor::subscribe(event_sink sink) {
 }
 
 void monitor::unsubscribe(std::uint64_t id) {
-  std::lock_guard lk(core_->mu);
-  core_->subscribers.erase(id);
+  {
+    std::lock_guard lk(core_->mu);
+    core_->subscribers.erase(id);
+  }
+  core_->await_delivery();
 }
 
 shutdown_report monitor::shutdown(duration bound) {

@@ -98,7 +98,9 @@ class monitor {
   monitor& operator=(monitor&&) noexcept;
   monitor(const monitor&) = delete;
   monitor& operator=(const monitor&) = delete;
-  /// Shuts down (bounded by stop_wait) if `shutdown` was not called.
+  /// Shuts down (bounded by stop_wait) if `shutdown` was not called; once
+  /// it returns, no subscriber is called again, even by calls the shutdown
+  /// had to abandon. Must not run inside a subscriber.
   ~monitor();
 
   /// Adds a resource, Offline. Errors: `invalid_argument` (empty name, null
@@ -129,6 +131,9 @@ class monitor {
 
   /// Adds an event subscriber; returns its id (for `unsubscribe`).
   std::uint64_t subscribe(event_sink sink);
+
+  /// Removes a subscriber. Once this returns (from outside a subscriber),
+  /// the sink is not called again.
   void unsubscribe(std::uint64_t id);
 
   /// Stops every pending operation with reason `shutdown` and stops all
