@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: MIT
+# For the MinGW cross build: fmt (header-only), nlohmann/json and doctest are
+# reached through a staging folder that links to just those folders of the
+# host, never to the host's whole include folder (whose glibc headers would
+# shadow MinGW's).
+set(PENDOP_HOST_INCLUDE_DIR "/usr/include" CACHE PATH "Where the host's fmt, nlohmann and doctest headers are")
+set(PENDOP_HOST_CMAKE_DIR "/usr/lib/cmake" CACHE PATH "Where the host's doctest CMake module is")
+
+set(staging "${PROJECT_BINARY_DIR}/staging/include")
+file(MAKE_DIRECTORY "${staging}")
+foreach(dir fmt nlohmann doctest)
+  if(NOT EXISTS "${PENDOP_HOST_INCLUDE_DIR}/${dir}")
+    message(FATAL_ERROR "pendop: ${PENDOP_HOST_INCLUDE_DIR}/${dir} is missing; install the host's "
+                        "libfmt-dev, nlohmann-json3-dev and doctest-dev")
+  endif()
+  file(CREATE_LINK "${PENDOP_HOST_INCLUDE_DIR}/${dir}" "${staging}/${dir}" SYMBOLIC)
+endforeach()
+
+add_library(pendop_staged_fmt INTERFACE)
+target_include_directories(pendop_staged_fmt SYSTEM INTERFACE "${staging}")
+target_compile_definitions(pendop_staged_fmt INTERFACE FMT_HEADER_ONLY=1)
+add_library(fmt::fmt ALIAS pendop_staged_fmt)
+
+add_library(pendop_staged_json INTERFACE)
+target_include_directories(pendop_staged_json SYSTEM INTERFACE "${staging}")
+add_library(nlohmann_json::nlohmann_json ALIAS pendop_staged_json)
+
+add_library(pendop_staged_doctest INTERFACE)
+target_include_directories(pendop_staged_doctest SYSTEM INTERFACE "${staging}")
+add_library(doctest::doctest ALIAS pendop_staged_doctest)
+list(APPEND CMAKE_MODULE_PATH "${PENDOP_HOST_CMAKE_DIR}/doctest")
