@@ -10,6 +10,8 @@ pendop_packages=(
   cmake ninja-build g++ pkg-config
   libboost-dev libfmt-dev nlohmann-json3-dev doctest-dev libbenchmark-dev
 )
+# The Win32 backend: cross-built with MinGW-w64, tested under Wine.
+pendop_win32_packages=(g++-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64 wine wine64)
 
 pendop_ensure_packages() {
   local missing=()
@@ -33,4 +35,7 @@ pendop_ensure_packages() {
 }
 
 pendop_ensure_packages "${pendop_packages[@]}"
+if [ "${PENDOP_WIN32:-1}" != 0 ]; then
+  pendop_ensure_packages "${pendop_win32_packages[@]}"
+fi
 cd "$pendop_root"

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: MIT
+#include <pendop/win32/dll_host.hpp>
+
+#include <pendop/resource_state.hpp>
+#include <pendop/win32/win32_error.hpp>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdarg>
+#include <mutex>
+
+namespace pendop::win32 {
+
+std::string host_event::to_json() const {
+  nlohmann::ordered_json j;
+  j["t_ms"] = t_ms;
+  j["event"] = event;
+  if (!resource.empty()) j["resource"] = resource;
+  if (!state.empty()) {
+    j["state"] = state;
+    j["checkpoint"] = checkpoint;
+  }
+  j["rc"] = rc;
+  if (!text.empty()) j["text"] = text;
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+namespace detail {
+
+// One opened resource; its address is the RESOURCE_HANDLE the DLL gets.
+struct slot {
+  host_state* host = nullptr;
+  std::string name;
+  RESID id = nullptr;
+  bool open = false;
+  bool terminated = false;       // Terminate called: reports are answered Terminate
+  DWORD reports = 0;
+  DWORD answer_terminate_from = 0;
+  bool final_seen = false;
+  std::chrono::steady_clock::time_point last_activity{};
+};
+
+struct host_state {
+  HMODULE module = nullptr;
+  CLRES_FUNCTION_TABLE* table = nullptr;
+  dll_host::options opts;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+
+  mutable std::mutex mu;
+  std::condition_variable cv;
+  std::vector<host_event> events;
+  std::vector<std::unique_ptr<slot>> slots;
+
+  void record(host_event e) {
+    e.t_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                 .count();
+    std::function<void(const host_event&)> sink;
+    {
+      std::lock_guard lk(mu);
+      events.push_back(e);
+      sink = opts.on_event;
+    }
+    cv.notify_all();
+    if (sink) sink(e);
+  }
+
+  slot* find(RESID id) {
+    std::lock_guard lk(mu);
+    for (auto& s : slots) {
+      if (s->id == id && s->open) return s.get();
+    }
+    return nullptr;
+  }
+
+  std::string name_of(RESID id) {
+    std::lock_guard lk(mu);
+    for (auto& s : slots) {
+      if (s->id == id) return s->name;
+    }
+    return fmt::format("{}", id);
+  }
+
+  DWORD on_status(slot* s, int state, DWORD checkpoint) {
+    DWORD answer = ResourceExitStateContinue;
+    {
+      std::lock_guard lk(mu);
+      ++s->reports;
+      s->last_activity = std::chrono::steady_clock::now();
+      if (s->terminated ||
+          (s->answer_terminate_from != 0 && s->reports >= s->answer_terminate_from)) {
+        answer = ResourceExitStateTerminate;
+      }
+      const auto st = from_cluster_state(state);
+      if (st && !is_pending(*st)) s->final_seen = true;
+    }
+    host_event e;
+    e.event = "status";
+    e.resource = s->name;
+    const auto st = from_cluster_state(state);
+    e.state = st ? std::string(to_string(*st)) : fmt::format("{}", state);
+    e.checkpoint = checkpoint;
+    e.rc = answer;
+    record(std::move(e));
+    return answer;
+  }
+};
+
+namespace {
+
+DWORD WINAPI set_status(RESOURCE_HANDLE h, RESOURCE_STATUS* st) {
+  if (!h || !st) return ResourceExitStateTerminate;
+  auto* s = static_cast<slot*>(h);
+  return s->host->on_status(s, st->ResourceState, st->CheckPoint);
+}
+
+DWORD WINAPI set_status_ex(RESOURCE_HANDLE h, RESOURCE_STATUS_EX* st) {
+  if (!h || !st) return ResourceExitStateTerminate;
+  auto* s = static_cast<slot*>(h);
+  return s->host->on_status(s, st->ResourceState, st->CheckPoint);
+}
+
+void __cdecl log_event(RESOURCE_HANDLE h, LOG_LEVEL level, LPCWSTR format, ...) {
+  if (!h || !format) return;
+  auto* s = static_cast<slot*>(h);
+  va_list args;
+  va_start(args, format);
+  wchar_t buffer[1024];
+  const DWORD n = FormatMessageW(FORMAT_MESSAGE_FROM_STRING, format, 0, 0, buffer,
+                                 static_cast<DWORD>(std::size(buffer)), &args);
+  va_end(args);
+  std::wstring text(buffer, n);
+  while (!text.empty() && (text.back() == L'\n' || text.back() == L'\r')) text.pop_back();
+  host_event e;
+  e.event = "log";
+  e.resource = s->name;
+  e.rc = static_cast<DWORD>(level);
+  e.text = narrow(text);
+  s->host->record(std::move(e));
+}
+
+host_event call_event(std::string what, std::string resource, DWORD rc) {
+  host_event e;
+  e.event = std::move(what);
+  e.resource = std::move(resource);
+  e.rc = rc;
+  return e;
+}
+
+}  // namespace
+}  // namespace detail
+
+dll_host::dll_host(std::shared_ptr<detail::host_state> s) noexcept : state_(std::move(s)) {}
+
+result<std::unique_ptr<dll_host>> dll_host::load(options o) {
+  auto st = std::make_shared<detail::host_state>();
+  st->opts = std::move(o);
+  st->module = LoadLibraryW(st->opts.dll.c_str());
+  if (!st->module) {
+    const DWORD rc = GetLastError();
+    return error{from_win32_error(rc),
+                 fmt::format("LoadLibrary(\"{}\") failed with {}", narrow(st->opts.dll), rc)};
+  }
+  std::unique_ptr<dll_host> host(new dll_host(st));
+  DWORD rc = 0;
+  if (st->opts.startup_ex) {
+    auto fn = reinterpret_cast<PSTARTUP_EX_ROUTINE>(
+        reinterpret_cast<void*>(GetProcAddress(st->module, "StartupEx")));
+    if (!fn) return error{from_win32_error(GetLastError()), "the DLL does not export StartupEx"};
+    static CLRES_CALLBACK_FUNCTION_TABLE callbacks{&detail::log_event, &detail::set_status_ex, {}};
+    rc = fn(st->opts.type.c_str(), st->opts.min_version, st->opts.max_version, &callbacks,
+            &st->table);
+  } else {
+    auto fn = reinterpret_cast<PSTARTUP_ROUTINE>(
+        reinterpret_cast<void*>(GetProcAddress(st->module, "Startup")));
+    if (!fn) return error{from_win32_error(GetLastError()), "the DLL does not export Startup"};
+    rc = fn(st->opts.type.c_str(), st->opts.min_version, st->opts.max_version, &detail::set_status,
+            &detail::log_event, &st->table);
+  }
+  auto e = detail::call_event(st->opts.startup_ex ? "startup_ex" : "startup", "", rc);
+  e.text = st->table ? fmt::format("table version 0x{:x}, size {}", st->table->Version,
+                                   st->table->TableSize)
+                     : std::string();
+  st->record(std::move(e));
+  if (rc != PD_ERROR_SUCCESS || !st->table) {
+    return error{from_win32_error(rc),
+                 fmt::format("{}(\"{}\", 0x{:x}, 0x{:x}) returned {}",
+                             st->opts.startup_ex ? "StartupEx" : "Startup", narrow(st->opts.type),
+                             st->opts.min_version, st->opts.max_version, rc)};
+  }
+  return host;
+}
+
+dll_host::~dll_host() {
+  std::vector<RESID> open_ids;
+  {
+    std::lock_guard lk(state_->mu);
+    for (auto& s : state_->slots) {
+      if (s->open) open_ids.push_back(s->id);
+    }
+  }
+  for (RESID id : open_ids) close(id);
+  if (state_->module) FreeLibrary(state_->module);
+}
+
+const CLRES_FUNCTION_TABLE& dll_host::table() const noexcept { return *state_->table; }
+
+namespace {
+bool v2(const CLRES_FUNCTION_TABLE& t) { return t.Version == CLRES_VERSION_V2_00; }
+}  // namespace
+
+RESID dll_host::open(const std::wstring& name) {
+  auto s = std::make_unique<detail::slot>();
+  s->host = state_.get();
+  s->name = narrow(name);
+  detail::slot* raw = s.get();
+  {
+    std::lock_guard lk(state_->mu);
+    state_->slots.push_back(std::move(s));
+  }
+  const auto& t = *state_->table;
+  RESID id = v2(t) ? t.V2Functions.Open(name.c_str(), nullptr, raw, 0)
+                   : t.V1Functions.Open(name.c_str(), nullptr, raw);
+  const DWORD rc = id ? PD_ERROR_SUCCESS : GetLastError();
+  {
+    std::lock_guard lk(state_->mu);
+    raw->id = id;
+    raw->open = id != nullptr;
+  }
+  state_->record(detail::call_event("open", raw->name, rc));
+  return id;
+}
+
+DWORD dll_host::online(RESID id) {
+  if (auto* s = state_->find(id)) {
+    std::lock_guard lk(state_->mu);
+    s->terminated = false;
+    s->final_seen = false;
+    s->last_activity = std::chrono::steady_clock::now();
+  }
+  const auto& t = *state_->table;
+  HANDLE event = nullptr;
+  const DWORD rc = v2(t) ? t.V2Functions.Online(id, &event, 0, nullptr, 0, 0)
+                         : t.V1Functions.Online(id, &event);
+  state_->record(detail::call_event("online", state_->name_of(id), rc));
+  return rc;
+}
+
+DWORD dll_host::offline(RESID id) {
+  if (auto* s = state_->find(id)) {
+    std::lock_guard lk(state_->mu);
+    s->terminated = false;
+    s->final_seen = false;
+    s->last_activity = std::chrono::steady_clock::now();
+  }
+  const auto& t = *state_->table;
+  const DWORD rc = v2(t) ? t.V2Functions.Offline(id, nullptr, 0, nullptr, 0, 0)
+                         : t.V1Functions.Offline(id);
+  state_->record(detail::call_event("offline", state_->name_of(id), rc));
+  return rc;
+}
+
+void dll_host::terminate(RESID id) {
+  if (auto* s = state_->find(id)) {
+    std::lock_guard lk(state_->mu);
+    s->terminated = true;
+  }
+  state_->record(detail::call_event("terminate", state_->name_of(id), 0));
+  state_->table->V1Functions.Terminate(id);  // same slot in V1 and V2
+  state_->record(detail::call_event("terminate_returned", state_->name_of(id), 0));
+}
+
+void dll_host::close(RESID id) {
+  state_->table->V1Functions.Close(id);
+  {
+    std::lock_guard lk(state_->mu);
+    for (auto& s : state_->slots) {
+      if (s->id == id) s->open = false;
+    }
+  }
+  state_->record(detail::call_event("close", state_->name_of(id), 0));
+}
+
+BOOL dll_host::looks_alive(RESID id) {
+  const BOOL r = state_->table->V1Functions.LooksAlive(id);
+  state_->record(detail::call_event("looks_alive", state_->name_of(id), static_cast<DWORD>(r)));
+  return r;
+}
+
+BOOL dll_host::is_alive(RESID id) {
+  const BOOL r = state_->table->V1Functions.IsAlive(id);
+  state_->record(detail::call_event("is_alive", state_->name_of(id), static_cast<DWORD>(r)));
+  return r;
+}
+
+DWORD dll_host::cancel(RESID id) {
+  const auto& t = *state_->table;
+  const DWORD rc = v2(t) ? t.V2Functions.Cancel(id, 0) : PD_ERROR_INVALID_FUNCTION;
+  state_->record(detail::call_event("cancel", state_->name_of(id), rc));
+  return rc;
+}
+
+void dll_host::answer_terminate_from(RESID id, DWORD n) {
+  if (auto* s = state_->find(id)) {
+    std::lock_guard lk(state_->mu);
+    s->answer_terminate_from = n;
+  }
+}
+
+dll_host::outcome dll_host::await(RESID id, milliseconds pending_timeout) {
+  detail::slot* s = state_->find(id);
+  if (!s) return outcome::settled;
+  std::unique_lock lk(state_->mu);
+  while (!s->final_seen) {
+    const auto deadline = s->last_activity + pending_timeout;
+    if (state_->cv.wait_until(lk, deadline) == std::cv_status::timeout &&
+        !s->final_seen && std::chrono::steady_clock::now() >= s->last_activity + pending_timeout) {
+      lk.unlock();
+      host_event e = detail::call_event("pending_timeout", s->name, 0);
+      e.text = fmt::format("no report for {} ms: calling Terminate", pending_timeout.count());
+      state_->record(std::move(e));
+      terminate(id);
+      return outcome::pending_timeout;
+    }
+  }
+  return outcome::settled;
+}
+
+std::vector<host_event> dll_host::events() const {
+  std::lock_guard lk(state_->mu);
+  return state_->events;
+}
+
+std::vector<host_event> dll_host::reports(RESID id) const {
+  const std::string name = state_->name_of(id);
+  std::vector<host_event> out;
+  for (const auto& e : events()) {
+    if (e.event == "status" && e.resource == name) out.push_back(e);
+  }
+  return out;
+}
+
+}  // namespace pendop::win32

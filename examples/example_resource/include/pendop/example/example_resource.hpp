@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+// `example_resource`: the resource every pendop backend ships as its example
+// (the Win32 DLL, the POSIX demo, the OCF agent). Its behaviour is set by a
+// configuration string of `key=value` pairs separated by `;`, all optional:
+//
+//   online_ms=1000      how long Online takes
+//   offline_ms=500      how long Offline takes
+//   report_ms=200       the interval between progress reports
+//   ignore_terminate=0  1: the body neither wakes on a stop nor heeds `terminate` answers
+//   looks_alive=1       what LooksAlive answers
+//   is_alive=1          what IsAlive answers
+//   fail_online=0       1: Online fails after its first report
+//
+// e.g. "online_ms=3000;report_ms=500". Errors name the key and the allowed values.
+#pragma once
+
+#include <pendop/resource.hpp>
+#include <pendop/result.hpp>
+#include <pendop/time.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace pendop::example {
+
+/// The example resource's settings.
+struct example_config {
+  milliseconds online{1000};
+  milliseconds offline{500};
+  milliseconds report{200};
+  bool ignore_terminate = false;
+  bool looks_alive = true;
+  bool is_alive = true;
+  bool fail_online = false;
+
+  friend bool operator==(const example_config&, const example_config&) = default;
+};
+
+/// Parses "key=value;key=value". Errors (`invalid_argument`) name the key:
+/// unknown keys, values that are not whole milliseconds up to one day, flags
+/// other than 0/1, segments without '='.
+[[nodiscard]] result<example_config> parse_example_config(std::string_view text);
+
+/// The configuration as "online_ms=...;offline_ms=...;..." (every key).
+[[nodiscard]] std::string to_string(const example_config& c);
+
+/// A resource that comes online and goes offline in steps, reporting progress.
+class example_resource final : public resource {
+ public:
+  explicit example_resource(example_config c) noexcept : config_(c) {}
+
+  result<void> online(operation& op) override;
+  result<void> offline(operation& op) override;
+  bool looks_alive() noexcept override { return config_.looks_alive; }
+  bool is_alive() noexcept override { return config_.is_alive; }
+
+  [[nodiscard]] const example_config& config() const noexcept { return config_; }
+
+ private:
+  result<void> run(operation& op, milliseconds total, std::string_view stage, bool may_fail);
+
+  example_config config_;
+};
+
+}  // namespace pendop::example

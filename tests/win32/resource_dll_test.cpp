@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: MIT
+// The ResApi protocol end to end: pendop_example_resource.dll loaded by the
+// test host (which plays rhs.exe), with the test-double resutils.dll; and
+// the adapter itself with counting ClusWorker functions.
+#include <pendop/win32/dll_host.hpp>
+#include <pendop/win32/resource_dll.hpp>
+
+#include <doctest/doctest.h>
+
+#include "scripted_resource.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+using namespace std::chrono_literals;
+using pendop::win32::dll_host;
+using pendop::win32::RESID;
+namespace w = pendop::win32;
+
+namespace {
+
+const wchar_t* const k_dll = L"pendop_example_resource.dll";
+const wchar_t* const k_type = L"pendop Example";
+
+std::unique_ptr<dll_host> load(bool startup_ex = true) {
+  dll_host::options o;
+  o.dll = k_dll;
+  o.type = k_type;
+  o.startup_ex = startup_ex;
+  auto h = dll_host::load(std::move(o));
+  REQUIRE_MESSAGE(h, (h ? std::string() : h.error().message));
+  return std::move(*h);
+}
+
+std::vector<std::string> states(const std::vector<w::host_event>& reports) {
+  std::vector<std::string> out;
+  for (const auto& r : reports) out.push_back(r.state);
+  return out;
+}
+
+bool has_event(const dll_host& h, const std::string& event, const std::string& text_part = {}) {
+  for (const auto& e : h.events()) {
+    if (e.event == event && e.text.find(text_part) != std::string::npos) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_SUITE("win32/resource_dll") {
+
+TEST_CASE("StartupEx returns the V2 table when version 2 is accepted, else V1") {
+  auto v2 = load(true);
+  CHECK(v2->table().Version == w::CLRES_VERSION_V2_00);
+  CHECK(v2->table().TableSize == sizeof(w::CLRES_V2_FUNCTIONS));
+  dll_host::options o;
+  o.dll = k_dll;
+  o.type = k_type;
+  o.max_version = w::CLRES_VERSION_V1_00;
+  auto v1 = dll_host::load(o);
+  REQUIRE(v1);
+  CHECK((*v1)->table().Version == w::CLRES_VERSION_V1_00);
+  CHECK((*v1)->table().TableSize == sizeof(w::CLRES_V1_FUNCTIONS));
+}
+
+TEST_CASE("Startup with an unsupported version range is ERROR_REVISION_MISMATCH") {
+  dll_host::options o;
+  o.dll = k_dll;
+  o.type = k_type;
+  o.min_version = 0x300;
+  o.max_version = 0x400;
+  auto h = dll_host::load(o);
+  REQUIRE_FALSE(h);
+  CHECK(h.error().code.value() == 1306);
+}
+
+TEST_CASE("Startup of an unknown type is ERROR_CLUSTER_RESNAME_NOT_FOUND") {
+  dll_host::options o;
+  o.dll = k_dll;
+  o.type = L"Some Other Type";
+  o.startup_ex = false;
+  auto h = dll_host::load(o);
+  REQUIRE_FALSE(h);
+  CHECK(h.error().code.value() == 5080);
+}
+
+TEST_CASE("Online returns ERROR_IO_PENDING well within 300 ms, then reports CheckPoints") {
+  auto h = load();
+  RESID id = h->open(L"online_ms=400;report_ms=100");
+  REQUIRE(id);
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(h->online(id) == w::PD_ERROR_IO_PENDING);
+  CHECK(std::chrono::steady_clock::now() - start < 300ms);
+  CHECK(h->await(id, 10s) == dll_host::outcome::settled);
+  const auto reports = h->reports(id);
+  REQUIRE(reports.size() == 5);
+  for (std::size_t i = 0; i < reports.size(); ++i) CHECK(reports[i].checkpoint == i + 1);
+  CHECK(states(reports) == std::vector<std::string>{"OnlinePending", "OnlinePending",
+                                                    "OnlinePending", "OnlinePending", "Online"});
+}
+
+TEST_CASE("Startup (V1 callbacks) reports through SetResourceStatus") {
+  auto h = load(false);
+  RESID id = h->open(L"online_ms=100;report_ms=50");
+  REQUIRE(id);
+  CHECK(h->online(id) == w::PD_ERROR_IO_PENDING);
+  CHECK(h->await(id, 10s) == dll_host::outcome::settled);
+  CHECK(h->reports(id).back().state == "Online");
+}
+
+TEST_CASE("Offline reports OfflinePending CheckPoints, then Offline once") {
+  auto h = load();
+  RESID id = h->open(L"online_ms=50;offline_ms=200;report_ms=100");
+  REQUIRE(h->online(id) == w::PD_ERROR_IO_PENDING);
+  REQUIRE(h->await(id, 10s) == dll_host::outcome::settled);
+  REQUIRE(h->offline(id) == w::PD_ERROR_IO_PENDING);
+  REQUIRE(h->await(id, 10s) == dll_host::outcome::settled);
+  const auto all = states(h->reports(id));
+  CHECK(std::vector<std::string>(all.end() - 3, all.end()) ==
+        std::vector<std::string>{"OfflinePending", "OfflinePending", "Offline"});
+}
+
+TEST_CASE("Terminate during a pending Online stops the worker: nothing is reported after it") {
+  auto h = load();
+  RESID id = h->open(L"online_ms=60000;report_ms=100");
+  REQUIRE(h->online(id) == w::PD_ERROR_IO_PENDING);
+  while (h->reports(id).empty()) std::this_thread::sleep_for(10ms);
+  const auto start = std::chrono::steady_clock::now();
+  h->terminate(id);
+  CHECK(std::chrono::steady_clock::now() - start < 2s);  // the body woke at once
+  const auto after = h->reports(id).size();
+  std::this_thread::sleep_for(300ms);
+  CHECK(h->reports(id).size() == after);
+  for (const auto& r : h->reports(id)) CHECK(r.state == "OnlinePending");
+  // The resource can be brought online again.
+  REQUIRE(h->online(id) == w::PD_ERROR_IO_PENDING);
+  h->terminate(id);
+}
+
+TEST_CASE("ResourceExitStateTerminate is honoured: the worker stops reporting") {
+  auto h = load();
+  RESID id = h->open(L"online_ms=2000;report_ms=50");
+  h->answer_terminate_from(id, 2);
+  REQUIRE(h->online(id) == w::PD_ERROR_IO_PENDING);
+  while (h->reports(id).size() < 2) std::this_thread::sleep_for(10ms);
+  std::this_thread::sleep_for(300ms);
+  const auto reports = h->reports(id);
+  CHECK(reports.size() == 2);
+  CHECK(reports.back().rc == w::ResourceExitStateTerminate);
+  CHECK(reports.back().state == "OnlinePending");
+}
+
+TEST_CASE("the host's PendingTimeout calls Terminate on a resource that stops reporting") {
+  auto h = load();
+  RESID id = h->open(L"online_ms=60000;report_ms=30000");
+  REQUIRE(h->online(id) == w::PD_ERROR_IO_PENDING);
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(h->await(id, 300ms) == dll_host::outcome::pending_timeout);
+  CHECK(std::chrono::steady_clock::now() - start >= 300ms);
+  CHECK(has_event(*h, "terminate_returned"));
+  CHECK(h->reports(id).empty());
+}
+
+TEST_CASE("a failing Online reports Failed once, with the reason in the cluster log") {
+  auto h = load();
+  RESID id = h->open(L"online_ms=300;report_ms=50;fail_online=1");
+  REQUIRE(h->online(id) == w::PD_ERROR_IO_PENDING);
+  REQUIRE(h->await(id, 10s) == dll_host::outcome::settled);
+  CHECK(states(h->reports(id)) == std::vector<std::string>{"OnlinePending", "Failed"});
+  CHECK(has_event(*h, "log", "Online failed: fail_online=1: refusing to come online"));
+}
+
+TEST_CASE("a worker that ignores Terminate is abandoned after terminate_wait and logged") {
+  auto h = load();
+  RESID id = h->open(L"online_ms=4000;report_ms=100;ignore_terminate=1");
+  REQUIRE(h->online(id) == w::PD_ERROR_IO_PENDING);
+  while (h->reports(id).empty()) std::this_thread::sleep_for(10ms);
+  const auto start = std::chrono::steady_clock::now();
+  h->terminate(id);
+  const auto took = std::chrono::steady_clock::now() - start;
+  CHECK(took >= 1900ms);  // terminate_wait of the example type: 2 s
+  CHECK(took < 3900ms);   // ... not the body's 4 s
+  CHECK(has_event(*h, "log", "ignored Terminate for 2000 ms and was abandoned (zombie 1)"));
+  for (const auto& r : h->reports(id)) CHECK(r.state == "OnlinePending");
+}
+
+TEST_CASE("LooksAlive and IsAlive answer what the resource says") {
+  auto h = load();
+  RESID good = h->open(L"");
+  RESID bad = h->open(L"looks_alive=0;is_alive=0");
+  CHECK(h->looks_alive(good) == TRUE);
+  CHECK(h->is_alive(good) == TRUE);
+  CHECK(h->looks_alive(bad) == FALSE);
+  CHECK(h->is_alive(bad) == FALSE);
+}
+
+TEST_CASE("NULL, foreign and closed RESIDs are refused, never dereferenced") {
+  auto h = load();
+  RESID closed = h->open(L"");
+  h->close(closed);
+  for (RESID id : {RESID{}, reinterpret_cast<RESID>(0x1234), closed}) {
+    CHECK(h->table().V2Functions.Online(id, nullptr, 0, nullptr, 0, 0) ==
+          w::PD_ERROR_INVALID_PARAMETER);
+    CHECK(h->table().V2Functions.Offline(id, nullptr, 0, nullptr, 0, 0) ==
+          w::PD_ERROR_INVALID_PARAMETER);
+    CHECK(h->table().V2Functions.LooksAlive(id) == FALSE);
+    CHECK(h->table().V2Functions.IsAlive(id) == FALSE);
+    CHECK(h->table().V2Functions.Cancel(id, 0) == w::PD_ERROR_INVALID_PARAMETER);
+    h->table().V2Functions.Terminate(id);  // no crash
+    h->table().V2Functions.Close(id);
+  }
+}
+
+TEST_CASE("Open with a bad configuration fails with ERROR_INVALID_PARAMETER and says why") {
+  auto h = load();
+  CHECK(h->open(L"online_ms=soon") == nullptr);
+  const auto events = h->events();
+  CHECK(events.back().event == "open");
+  CHECK(events.back().rc == w::PD_ERROR_INVALID_PARAMETER);
+  CHECK(has_event(*h, "log", "online_ms: \"soon\" is not a number of milliseconds"));
+}
+
+TEST_CASE("Online while an Online is pending is ERROR_INVALID_STATE") {
+  auto h = load();
+  RESID id = h->open(L"online_ms=60000;report_ms=1000");
+  REQUIRE(h->online(id) == w::PD_ERROR_IO_PENDING);
+  CHECK(h->online(id) == w::PD_ERROR_INVALID_STATE);
+  CHECK(h->offline(id) == w::PD_ERROR_INVALID_STATE);
+  h->terminate(id);
+}
+
+TEST_CASE("control codes ask for the monitor's default processing") {
+  auto h = load();
+  RESID id = h->open(L"");
+  DWORD returned = 7;
+  CHECK(h->table().V2Functions.ResourceControl(id, 0x1000000, nullptr, 0, nullptr, 0, &returned) ==
+        w::PD_ERROR_INVALID_FUNCTION);
+  CHECK(returned == 0);
+  CHECK(h->table().V2Functions.ResourceTypeControl(k_type, 0x2000000, nullptr, 0, nullptr, 0,
+                                                   &returned) == w::PD_ERROR_INVALID_FUNCTION);
+  CHECK(h->table().V2Functions.ResourceTypeControl(L"Other", 0x2000000, nullptr, 0, nullptr, 0,
+                                                   &returned) == 5080);
+  CHECK(h->table().V2Functions.Arbitrate(id, nullptr) == w::PD_ERROR_INVALID_FUNCTION);
+  CHECK(h->table().V2Functions.Release(id) == w::PD_ERROR_INVALID_FUNCTION);
+}
+
+TEST_CASE("Cancel stops a pending operation: with nothing pending it is ERROR_INVALID_STATE") {
+  auto h = load();
+  RESID id = h->open(L"online_ms=60000;report_ms=100");
+  CHECK(h->cancel(id) == w::PD_ERROR_INVALID_STATE);
+  REQUIRE(h->online(id) == w::PD_ERROR_IO_PENDING);
+  CHECK(h->cancel(id) == w::PD_ERROR_SUCCESS);
+  const auto n = h->reports(id).size();
+  std::this_thread::sleep_for(250ms);
+  CHECK(h->reports(id).size() == n);
+}
+
+TEST_CASE("two resources of one DLL run side by side with their own CheckPoints") {
+  auto h = load();
+  RESID a = h->open(L"online_ms=300;report_ms=100");
+  RESID b = h->open(L"online_ms=500;report_ms=100");
+  REQUIRE(h->online(a) == w::PD_ERROR_IO_PENDING);
+  REQUIRE(h->online(b) == w::PD_ERROR_IO_PENDING);
+  REQUIRE(h->await(a, 10s) == dll_host::outcome::settled);
+  REQUIRE(h->await(b, 10s) == dll_host::outcome::settled);
+  CHECK(h->reports(a).size() == 4);
+  CHECK(h->reports(b).size() == 6);
+  CHECK(h->reports(b).back().checkpoint == 6);
+}
+
+}  // TEST_SUITE
+
+// --- the adapter alone, with counting ClusWorker functions ----------------------
+
+extern "C" {
+__declspec(dllimport) DWORD WINAPI ClusWorkerCreate(w::CLUS_WORKER*, w::PWORKER_START_ROUTINE,
+                                                    PVOID);
+__declspec(dllimport) BOOL WINAPI ClusWorkerCheckTerminate(w::CLUS_WORKER*);
+__declspec(dllimport) void WINAPI ClusWorkerTerminate(w::CLUS_WORKER*);
+__declspec(dllimport) DWORD WINAPI ClusWorkerTerminateEx(w::CLUS_WORKER*, DWORD, BOOL);
+}
+
+namespace {
+
+std::atomic<int> g_creates{0};
+std::atomic<int> g_terminate_exs{0};
+std::atomic<DWORD> g_create_error{0};
+std::atomic<int> g_reports{0};
+std::atomic<int> g_last_state{-2};
+
+DWORD WINAPI counting_create(w::CLUS_WORKER* wk, w::PWORKER_START_ROUTINE r, PVOID p) {
+  ++g_creates;
+  if (const DWORD e = g_create_error.load()) return e;
+  return ClusWorkerCreate(wk, r, p);
+}
+DWORD WINAPI counting_terminate_ex(w::CLUS_WORKER* wk, DWORD t, BOOL only) {
+  ++g_terminate_exs;
+  return ClusWorkerTerminateEx(wk, t, only);
+}
+DWORD WINAPI record_status(w::RESOURCE_HANDLE, w::RESOURCE_STATUS_EX* st) {
+  ++g_reports;
+  g_last_state = st->ResourceState;
+  return w::ResourceExitStateContinue;
+}
+
+w::clusworker_api counting_api() {
+  w::clusworker_api api;
+  api.create = &counting_create;
+  api.check_terminate = &ClusWorkerCheckTerminate;
+  api.terminate = &ClusWorkerTerminate;
+  api.terminate_ex = &counting_terminate_ex;
+  return api;
+}
+
+void reset_counters() {
+  g_creates = 0;
+  g_terminate_exs = 0;
+  g_create_error = 0;
+  g_reports = 0;
+  g_last_state = -2;
+}
+
+w::resource_type scripted_type(pendop_test::scripted_resource::body body) {
+  w::resource_type t;
+  t.name = L"Scripted";
+  t.make = [body](std::wstring_view) -> pendop::result<std::unique_ptr<pendop::resource>> {
+    return std::unique_ptr<pendop::resource>(
+        std::make_unique<pendop_test::scripted_resource>(body));
+  };
+  t.terminate_wait = 5s;
+  return t;
+}
+
+void start(w::resource_dll& dll) {
+  static w::CLRES_CALLBACK_FUNCTION_TABLE callbacks{nullptr, &record_status, {}};
+  w::CLRES_FUNCTION_TABLE* table = nullptr;
+  REQUIRE(dll.startup_ex(L"scripted", w::CLRES_VERSION_V1_00, w::CLRES_VERSION_V2_00, &callbacks,
+                         &table) == w::PD_ERROR_SUCCESS);
+}
+
+void await_final() {
+  while (g_last_state == -2 || g_last_state == 129 || g_last_state == 130) Sleep(1);
+}
+
+}  // namespace
+
+TEST_SUITE("win32/adapter") {
+
+TEST_CASE("Online creates one ClusWorker: Terminate waits through ClusWorkerTerminateEx") {
+  reset_counters();
+  w::resource_dll dll(scripted_type([](pendop::operation& op) {
+                        (void)op.wait_for(1h);
+                        return pendop::ok();
+                      }),
+                      counting_api());
+  start(dll);
+  RESID id = dll.open(L"r", nullptr, nullptr);
+  REQUIRE(id);
+  CHECK(dll.online(id, nullptr) == w::PD_ERROR_IO_PENDING);
+  CHECK(g_creates == 1);
+  dll.terminate(id);
+  CHECK(g_terminate_exs >= 1);
+  CHECK(g_reports == 0);  // after Terminate the monitor decides; nothing is reported
+  dll.close(id);
+  CHECK(dll.instances() == 0);
+}
+
+TEST_CASE("a failed ClusWorkerCreate is returned by Online, and a later Online works") {
+  reset_counters();
+  w::resource_dll dll(scripted_type([](pendop::operation&) { return pendop::ok(); }),
+                      counting_api());
+  start(dll);
+  RESID id = dll.open(L"r", nullptr, nullptr);
+  g_create_error = ERROR_NOT_ENOUGH_MEMORY;
+  CHECK(dll.online(id, nullptr) == ERROR_NOT_ENOUGH_MEMORY);
+  g_create_error = 0;
+  CHECK(dll.online(id, nullptr) == w::PD_ERROR_IO_PENDING);
+  await_final();
+  CHECK(g_last_state == 2);  // Online
+  dll.close(id);
+}
+
+TEST_CASE("a body that throws ends Failed: the exception never crosses the export") {
+  reset_counters();
+  w::resource_dll dll(scripted_type([](pendop::operation&) -> pendop::result<void> {
+                        throw std::runtime_error("boom");
+                      }),
+                      counting_api());
+  start(dll);
+  RESID id = dll.open(L"r", nullptr, nullptr);
+  CHECK(dll.online(id, nullptr) == w::PD_ERROR_IO_PENDING);
+  await_final();
+  CHECK(g_last_state == 4);  // Failed
+  CHECK(g_reports == 1);
+  dll.close(id);
+}
+
+TEST_CASE("Close of a pending resource terminates it first") {
+  reset_counters();
+  std::atomic<bool> stopped{false};
+  w::resource_dll dll(scripted_type([&](pendop::operation& op) {
+                        (void)op.wait_for(1h);
+                        stopped = op.stop_requested();
+                        return pendop::ok();
+                      }),
+                      counting_api());
+  start(dll);
+  RESID id = dll.open(L"r", nullptr, nullptr);
+  REQUIRE(dll.online(id, nullptr) == w::PD_ERROR_IO_PENDING);
+  dll.close(id);
+  CHECK(stopped);
+  CHECK(dll.instances() == 0);
+}
+
+}  // TEST_SUITE
