@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <pendop/posix/resource_runner.hpp>
 
+#include <pendop/invoke_operation.hpp>
 #include <pendop/resource_tracker.hpp>
 #include <pendop/posix/steady_time_source.hpp>
 #include <pendop/posix/worker.hpp>
@@ -181,20 +182,7 @@ result<resource_state> runner_core::start(operation_kind kind) {
 
 void runner_core::run_body(std::uint64_t id, operation_kind kind, std::stop_token token) {
   posix_operation op(*this, id, kind, std::move(token));
-  result<void> outcome = ok();
-  try {
-    outcome = kind == operation_kind::online ? res->online(op) : res->offline(op);
-    if (!outcome) {
-      outcome = pendop::error{outcome.error().code,
-                              fmt::format("{} failed: {}", to_string(kind), outcome.error().message)};
-    }
-  } catch (const std::exception& e) {
-    outcome = make_error(errc::worker_threw, fmt::format("{} threw: {}", to_string(kind), e.what()));
-  } catch (...) {
-    outcome = make_error(errc::worker_threw,
-                         fmt::format("{} threw an exception not derived from std::exception",
-                                     to_string(kind)));
-  }
+  const result<void> outcome = invoke_operation(*res, op);
   std::unique_lock lk(mu);
   deliver(lk, tracker.finish(id, outcome, clock->now()));
   clock->end_activity();

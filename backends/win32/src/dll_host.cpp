@@ -233,13 +233,22 @@ RESID dll_host::open(const std::wstring& name) {
   return id;
 }
 
-DWORD dll_host::online(RESID id) {
-  if (auto* s = state_->find(id)) {
-    std::lock_guard lk(state_->mu);
+namespace {
+
+// A new pending operation: the window starts now, and reports count again.
+void begin_pending(detail::host_state& st, RESID id) {
+  if (auto* s = st.find(id)) {
+    std::lock_guard lk(st.mu);
     s->terminated = false;
     s->final_seen = false;
     s->last_activity = std::chrono::steady_clock::now();
   }
+}
+
+}  // namespace
+
+DWORD dll_host::online(RESID id) {
+  begin_pending(*state_, id);
   const auto& t = *state_->table;
   HANDLE event = nullptr;
   const DWORD rc = v2(t) ? t.V2Functions.Online(id, &event, 0, nullptr, 0, 0)
@@ -249,12 +258,7 @@ DWORD dll_host::online(RESID id) {
 }
 
 DWORD dll_host::offline(RESID id) {
-  if (auto* s = state_->find(id)) {
-    std::lock_guard lk(state_->mu);
-    s->terminated = false;
-    s->final_seen = false;
-    s->last_activity = std::chrono::steady_clock::now();
-  }
+  begin_pending(*state_, id);
   const auto& t = *state_->table;
   const DWORD rc = v2(t) ? t.V2Functions.Offline(id, nullptr, 0, nullptr, 0, 0)
                          : t.V1Functions.Offline(id);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <pendop/win32/resource_dll.hpp>
 
+#include <pendop/invoke_operation.hpp>
 #include <pendop/resource_tracker.hpp>
 #include <pendop/win32/win32_error.hpp>
 
@@ -181,20 +182,7 @@ DWORD WINAPI worker_main(CLUS_WORKER* w, LPVOID param) {
   std::unique_ptr<op_start> start(static_cast<op_start*>(param));
   instance& inst = *start->inst;
   win32_operation op(inst, start->id, start->kind, w);
-  result<void> outcome = ok();
-  const std::string_view what = to_string(start->kind);
-  try {
-    outcome = start->kind == operation_kind::online ? inst.res->online(op) : inst.res->offline(op);
-    if (!outcome) {
-      outcome = error{outcome.error().code,
-                      fmt::format("{} failed: {}", what, outcome.error().message)};
-    }
-  } catch (const std::exception& e) {
-    outcome = make_error(errc::worker_threw, fmt::format("{} threw: {}", what, e.what()));
-  } catch (...) {
-    outcome = make_error(errc::worker_threw,
-                         fmt::format("{} threw an exception not derived from std::exception", what));
-  }
+  const result<void> outcome = invoke_operation(*inst.res, op);
   try {
     std::lock_guard lk(inst.mu);
     if (auto fin = inst.tracker.finish(start->id, outcome, instance::now())) {

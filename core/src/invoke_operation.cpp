@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+#include <pendop/invoke_operation.hpp>
+
+#include <fmt/format.h>
+
+namespace pendop {
+
+result<void> invoke_operation(resource& res, operation& op) noexcept {
+  const operation_kind kind = op.kind();
+  try {
+    try {
+      result<void> outcome = kind == operation_kind::online ? res.online(op) : res.offline(op);
+      if (outcome) return outcome;
+      return error{outcome.error().code,
+                   fmt::format("{} failed: {}", to_string(kind), outcome.error().message)};
+    } catch (const std::exception& e) {
+      return make_error(errc::worker_threw, fmt::format("{} threw: {}", to_string(kind), e.what()));
+    } catch (...) {
+      return make_error(errc::worker_threw,
+                        fmt::format("{} threw an exception not derived from std::exception",
+                                    to_string(kind)));
+    }
+  } catch (...) {
+    // Formatting the message itself failed (out of memory).
+    return error{make_error_code(errc::worker_threw), {}};
+  }
+}
+
+}  // namespace pendop
