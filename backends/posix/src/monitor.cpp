@@ -22,14 +22,20 @@ namespace detail {
 
 namespace {
 
-// A call into resource code in flight, watched by a DeadlockTimeout timer.
+}  // namespace
+
+struct entry;
+
+// Calls in flight, by DeadlockTimeout deadline. One timer for the whole
+// monitor watches the earliest, so a call costs no timer of its own.
+using deadline_watch = std::multimap<time_point, std::pair<std::weak_ptr<entry>, std::uint64_t>>;
+
+// A call into resource code in flight.
 struct call_record {
   std::string entry_point;
-  scheduler::timer_id deadlock_timer = 0;
+  deadline_watch::iterator watch_it;
   bool deadlocked = false;
 };
-
-}  // namespace
 
 // One hosted resource. Guarded by monitor_core::mu, except `runner`, which
 // is set once at add() and is itself thread-safe.
@@ -188,13 +194,9 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
       id = next_call++;
       call_record& rec = e->calls[id];
       rec.entry_point = std::move(entry_point);
-      rec.deadlock_timer = clock->schedule_at(
-          clock->now() + e->props.deadlock_timeout,
-          [weak = weak_from_this(), we = std::weak_ptr<entry>(e), id] {
-            auto self = weak.lock();
-            auto ent = we.lock();
-            if (self && ent) self->on_deadlock(ent, id);
-          });
+      const time_point deadline = clock->now() + e->props.deadlock_timeout;
+      rec.watch_it = watch.emplace(deadline, std::pair{std::weak_ptr<entry>(e), id});
+      if (watch_timer == 0 || deadline < watch_at) arm_watch(deadline);
     }
     exec->execute([self = shared_from_this(), e, id, fn = std::move(fn)] {
       fn();
@@ -211,11 +213,36 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
         push(*e, event_kind::late_return,
              fmt::format("{} returned after DeadlockTimeout", it->second.entry_point));
       } else {
-        clock->cancel(it->second.deadlock_timer);
+        watch.erase(it->second.watch_it);  // the watch timer re-arms itself when it fires
       }
       e->calls.erase(it);
     }
     flush();
+  }
+
+  // (mu held) Arms the one watch timer at `when`.
+  void arm_watch(time_point when) {
+    cancel_timer(watch_timer);
+    watch_at = when;
+    watch_timer = clock->schedule_at(when, [weak = weak_from_this()] {
+      if (auto self = weak.lock()) self->watch_tick();
+    });
+  }
+
+  // Reports every call whose DeadlockTimeout has run out, then watches the next.
+  void watch_tick() {
+    std::vector<std::pair<entry_ptr, std::uint64_t>> expired;
+    {
+      std::lock_guard lk(mu);
+      watch_timer = 0;
+      const time_point now = clock->now();
+      while (!watch.empty() && watch.begin()->first <= now) {
+        auto node = watch.extract(watch.begin());
+        if (auto e = node.mapped().first.lock()) expired.emplace_back(std::move(e), node.mapped().second);
+      }
+      if (!watch.empty()) arm_watch(watch.begin()->first);
+    }
+    for (const auto& [e, id] : expired) on_deadlock(e, id);
   }
 
   void on_deadlock(const entry_ptr& e, std::uint64_t id) {
@@ -450,6 +477,9 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
   std::deque<monitor_event> events;
   std::uint64_t next_subscriber = 1;
   std::uint64_t next_call = 1;
+  deadline_watch watch;
+  scheduler::timer_id watch_timer = 0;
+  time_point watch_at{};
   bool shutting_down = false;
   std::optional<shutdown_report> shutdown_result;
   std::mutex delivery_mu;

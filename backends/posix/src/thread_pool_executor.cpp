@@ -4,6 +4,7 @@
 #include <pendop/posix/worker.hpp>
 
 #include <condition_variable>
+#include <algorithm>
 #include <deque>
 #include <mutex>
 #include <vector>
@@ -55,6 +56,9 @@ thread_pool_executor::thread_pool_executor(std::size_t max_threads, duration joi
     : state_(std::make_shared<detail::pool_state>()) {
   state_->max_threads = max_threads == 0 ? 1 : max_threads;
   state_->join_wait = join_wait;
+  // Two threads up front: the first calls do not wait for a thread to start.
+  std::lock_guard lk(state_->mu);
+  for (std::size_t i = 0; i < std::min<std::size_t>(2, state_->max_threads); ++i) spawn_locked();
 }
 
 thread_pool_executor::~thread_pool_executor() {
@@ -78,13 +82,17 @@ void thread_pool_executor::execute(call fn) {
   // A new thread when every idle one already has a call waiting for it: a call
   // stuck in resource code must not hold up the next.
   if (state_->idle < state_->queue.size() && state_->threads.size() < state_->max_threads) {
-    auto w = std::make_unique<worker>();
-    if (w->create([st = state_](std::stop_token) { detail::serve(st); }, "pendop-call")) {
-      state_->threads.push_back(std::move(w));
-    }
+    spawn_locked();
   }
   lk.unlock();
   state_->cv.notify_one();
+}
+
+void thread_pool_executor::spawn_locked() {
+  auto w = std::make_unique<worker>();
+  if (w->create([st = state_](std::stop_token) { detail::serve(st); }, "pendop-call")) {
+    state_->threads.push_back(std::move(w));
+  }
 }
 
 std::size_t thread_pool_executor::threads() const {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// `thread_pool_executor`: runs calls on a pool that grows on demand (a call
-// that deadlocks occupies its thread, so the next call gets a new one) up to
-// `max_threads`, then queues. Idle threads are kept for reuse; an idle
+// `thread_pool_executor`: runs calls on a pool that starts with two threads
+// and grows on demand (a call that deadlocks occupies its thread, so the next
+// call gets a new one) up to `max_threads`, then queues. Idle threads are kept for reuse; an idle
 // monitor holds no thread per resource.
 //
 // The destructor stops the pool, waits up to `join_wait` for running calls
@@ -40,6 +40,7 @@ class thread_pool_executor final : public call_executor {
   [[nodiscard]] std::size_t busy() const;
 
  private:
+  void spawn_locked();
   std::shared_ptr<detail::pool_state> state_;
 };
 

@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: MIT
+// pendop_bench_scenarios: what the pending-operation model costs, each metric
+// against a raw baseline measured in the same run (absolute times on shared
+// machines are noisy; ratios are not).
+//
+//   dispatch           runner.online() until "pending" is returned
+//                      vs starting a raw std::jthread
+//   terminate_latency  runner.terminate() of a body blocked in operation::wait_for,
+//                      until it has exited and been joined
+//                      vs raw jthread + condition_variable_any: request_stop + join
+//   report             one progress report through the runner to the sink
+//                      vs a mutex-protected counter update
+//   watchdog_lateness  PendingTimeout deadline to the resource's terminate() call,
+//                      with N operations pending at once (monitor, Asio timers)
+//                      vs the lateness of N raw Asio steady timers
+//   idle_scale         N Online resources polled (LooksAlive 5 s, IsAlive 60 s):
+//                      monitor CPU as a share of one core; resident memory per resource
+//
+// Usage: pendop_bench_scenarios [--quick] [--idle-seconds S] [--json FILE]
+//        [--merge FILE]...   (FILE: more metric lines, e.g. from the Win32 bench)
+#include <pendop/posix/monitor.hpp>
+#include <pendop/posix/resource_runner.hpp>
+#include <pendop/posix/thread_count.hpp>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench_stats.hpp"
+
+using namespace std::chrono_literals;
+using clock_type = std::chrono::steady_clock;
+using pendop_bench::metric;
+using pendop_bench::percentile;
+
+namespace {
+
+double us_since(clock_type::time_point t0) {
+  return std::chrono::duration<double, std::micro>(clock_type::now() - t0).count();
+}
+
+// Waits for final reports.
+struct final_counter {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::uint64_t finals = 0;
+
+  pendop::status_sink sink() {
+    return [this](const pendop::status_report& r) {
+      if (!r.final) return;
+      std::lock_guard lk(mu);
+      ++finals;
+      cv.notify_all();
+    };
+  }
+  void await(std::uint64_t n) {
+    std::unique_lock lk(mu);
+    cv.wait(lk, [&] { return finals >= n; });
+  }
+};
+
+class instant final : public pendop::resource {
+ public:
+  pendop::result<void> online(pendop::operation&) override { return pendop::ok(); }
+  pendop::result<void> offline(pendop::operation&) override { return pendop::ok(); }
+};
+
+class sleeper final : public pendop::resource {
+ public:
+  pendop::result<void> online(pendop::operation& op) override {
+    ready.store(true);
+    (void)op.wait_for(1h);
+    return pendop::ok();
+  }
+  pendop::result<void> offline(pendop::operation&) override { return pendop::ok(); }
+  std::atomic<bool> ready{false};
+};
+
+pendop::posix::resource_runner make_runner(std::shared_ptr<pendop::resource> r,
+                                           pendop::status_sink sink) {
+  auto runner = pendop::posix::resource_runner::create(std::move(r), std::move(sink));
+  if (!runner) {
+    std::fprintf(stderr, "bench: %s\n", runner.error().message.c_str());
+    std::exit(1);
+  }
+  return std::move(*runner);
+}
+
+// 1. dispatch
+std::vector<metric> bench_dispatch(int n) {
+  std::vector<double> mine, raw;
+  final_counter finals;
+  auto runner = make_runner(std::make_shared<instant>(), finals.sink());
+  std::uint64_t expected = 0;
+  for (int block = 0; block < n / 100 + 1; ++block) {
+    for (int i = 0; i < 100; ++i) {
+      const auto t0 = clock_type::now();
+      std::jthread t([] {});
+      raw.push_back(us_since(t0));
+    }
+    for (int i = 0; i < 100; ++i) {
+      const auto t0 = clock_type::now();
+      (void)runner.online();
+      mine.push_back(us_since(t0));
+      finals.await(++expected);
+      (void)runner.offline();
+      finals.await(++expected);
+    }
+  }
+  metric p99{"dispatch_p99", "us", percentile(mine, 0.99), "raw std::jthread start",
+             percentile(raw, 0.99), 1.5, ""};
+  metric p50{"dispatch_p50", "us", percentile(mine, 0.50), "raw std::jthread start",
+             percentile(raw, 0.50), 1.5, ""};
+  return {p50, p99};
+}
+
+// 2. terminate_latency
+std::vector<metric> bench_terminate(int n) {
+  std::vector<double> mine, raw;
+  final_counter finals;
+  auto res = std::make_shared<sleeper>();
+  auto runner = make_runner(res, finals.sink());
+  for (int i = 0; i < n; ++i) {
+    {
+      std::atomic<bool> ready{false};
+      std::jthread t([&](std::stop_token st) {
+        std::mutex mu;
+        std::condition_variable_any cv;
+        std::unique_lock lk(mu);
+        ready = true;
+        (void)cv.wait(lk, st, [] { return false; });
+      });
+      while (!ready) std::this_thread::yield();
+      std::this_thread::sleep_for(50us);  // let it block in the wait
+      const auto t0 = clock_type::now();
+      t.request_stop();
+      t.join();
+      raw.push_back(us_since(t0));
+    }
+    res->ready = false;
+    (void)runner.online();
+    while (!res->ready) std::this_thread::yield();
+    std::this_thread::sleep_for(50us);
+    const auto t0 = clock_type::now();
+    runner.terminate();
+    mine.push_back(us_since(t0));
+  }
+  return {metric{"terminate_latency_p50", "us", percentile(mine, 0.50),
+                 "raw jthread + condition_variable_any", percentile(raw, 0.50), 1.5, ""},
+          metric{"terminate_latency_p99", "us", percentile(mine, 0.99),
+                 "raw jthread + condition_variable_any", percentile(raw, 0.99), 1.5, ""}};
+}
+
+// 3. report
+std::vector<metric> bench_report(int batches, int per_batch) {
+  std::vector<double> mine, raw;
+  std::atomic<std::uint64_t> seen{0};
+  for (int b = 0; b < batches; ++b) {
+    {
+      std::mutex mu;
+      std::uint64_t counter = 0;
+      const auto t0 = clock_type::now();
+      for (int i = 0; i < per_batch; ++i) {
+        std::lock_guard lk(mu);
+        ++counter;
+      }
+      raw.push_back(us_since(t0) * 1000.0 / per_batch);
+      if (counter == 0) std::abort();
+    }
+    double per_report_ns = 0;
+    class reporter final : public pendop::resource {
+     public:
+      reporter(int k, double& out) : k_(k), out_(out) {}
+      pendop::result<void> online(pendop::operation& op) override {
+        const pendop::progress p{.stage = "copy", .percent = 50};
+        const auto t0 = clock_type::now();
+        for (int i = 0; i < k_; ++i) (void)op.report(p);
+        out_ = us_since(t0) * 1000.0 / k_;
+        return pendop::ok();
+      }
+      pendop::result<void> offline(pendop::operation&) override { return pendop::ok(); }
+
+     private:
+      int k_;
+      double& out_;
+    };
+    final_counter finals;
+    auto runner = make_runner(std::make_shared<reporter>(per_batch, per_report_ns),
+                              [&](const pendop::status_report& r) {
+                                seen.fetch_add(1, std::memory_order_relaxed);
+                                if (r.final) finals.sink()(r);
+                              });
+    (void)runner.online();
+    finals.await(1);
+    mine.push_back(per_report_ns);
+  }
+  return {metric{"report_p50", "ns", percentile(mine, 0.50), "mutex-protected counter update",
+                 percentile(raw, 0.50), 3.0, ""}};
+}
+
+// 4. watchdog_lateness
+class timed_out final : public pendop::resource {
+ public:
+  pendop::result<void> online(pendop::operation& op) override {
+    (void)op.wait_for(1h);
+    return pendop::ok();
+  }
+  pendop::result<void> offline(pendop::operation&) override { return pendop::ok(); }
+  void terminate() noexcept override { called = clock_type::now(); }
+  clock_type::time_point deadline{};
+  clock_type::time_point called{};
+};
+
+std::vector<metric> bench_watchdog(int n) {
+  constexpr auto timeout = 300ms;
+  std::vector<double> mine, raw;
+  {
+    boost::asio::io_context io;
+    std::vector<std::unique_ptr<boost::asio::steady_timer>> timers;
+    for (int i = 0; i < n; ++i) {
+      auto t = std::make_unique<boost::asio::steady_timer>(io, clock_type::now() + timeout);
+      const auto expiry = t->expiry();
+      t->async_wait([&raw, expiry](const boost::system::error_code&) {
+        raw.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - expiry).count());
+      });
+      timers.push_back(std::move(t));
+    }
+    io.run();
+  }
+  {
+    pendop::resource_properties p;
+    p.pending_timeout = timeout;
+    p.restart = pendop::restart_action::dont_restart;
+    auto m = pendop::posix::monitor::create();
+    if (!m) std::exit(1);
+    std::vector<std::shared_ptr<timed_out>> res;
+    std::mutex mu;
+    std::condition_variable cv;
+    std::size_t failed = 0;
+    std::map<std::string, timed_out*> by_name;
+    m->subscribe([&](const pendop::monitor_event& e) {
+      if (e.kind != pendop::event_kind::status) return;
+      std::lock_guard lk(mu);
+      if (e.to == pendop::resource_state::online_pending && e.checkpoint == 0) {
+        by_name[e.resource]->deadline = e.at + timeout;
+      } else if (e.to == pendop::resource_state::failed) {
+        ++failed;
+        cv.notify_all();
+      }
+    });
+    for (int i = 0; i < n; ++i) {
+      auto r = std::make_shared<timed_out>();
+      const std::string name = "r" + std::to_string(i);
+      {
+        std::lock_guard lk(mu);
+        by_name[name] = r.get();
+      }
+      (void)m->add(name, r, p);
+      res.push_back(std::move(r));
+    }
+    for (int i = 0; i < n; ++i) (void)m->online("r" + std::to_string(i));
+    {
+      std::unique_lock lk(mu);
+      cv.wait(lk, [&] { return failed == static_cast<std::size_t>(n); });
+    }
+    for (const auto& r : res) {
+      mine.push_back(std::chrono::duration<double, std::micro>(r->called - r->deadline).count());
+    }
+    (void)m->shutdown(10s);
+  }
+  const std::string name = "watchdog_lateness_" + std::to_string(n);
+  metric p99{name + "_p99", "us", percentile(mine, 0.99), "raw Asio steady_timer lateness",
+             percentile(raw, 0.99), 1.5, ""};
+  if (n >= 10'000) p99.note = p99.value < 2000 ? "p99 under 2 ms" : "p99 over 2 ms";
+  return {metric{name + "_p50", "us", percentile(mine, 0.50), "raw Asio steady_timer lateness",
+                 percentile(raw, 0.50), 1.5, ""},
+          p99};
+}
+
+// 5. idle_scale
+long rss_kib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return 0;
+}
+
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+class idle final : public pendop::resource {
+ public:
+  pendop::result<void> online(pendop::operation&) override { return pendop::ok(); }
+  pendop::result<void> offline(pendop::operation&) override { return pendop::ok(); }
+  bool looks_alive() noexcept override { return true; }
+  bool is_alive() noexcept override { return true; }
+};
+
+std::vector<metric> bench_idle(int n, int seconds) {
+  auto m = pendop::posix::monitor::create();
+  if (!m) std::exit(1);
+  std::mutex mu;
+  std::condition_variable cv;
+  int online = 0;
+  m->subscribe([&](const pendop::monitor_event& e) {
+    if (e.kind == pendop::event_kind::status && e.to == pendop::resource_state::online) {
+      std::lock_guard lk(mu);
+      ++online;
+      cv.notify_all();
+    }
+  });
+  // Settle the allocator and the monitor's threads before the first reading.
+  (void)m->add("warm-up", std::make_shared<idle>());
+  (void)m->online("warm-up");
+  {
+    std::unique_lock lk(mu);
+    cv.wait(lk, [&] { return online == 1; });
+  }
+  std::this_thread::sleep_for(100ms);
+  const long before = rss_kib();
+  for (int i = 0; i < n; ++i) {
+    const std::string name = "idle" + std::to_string(i);
+    (void)m->add(name, std::make_shared<idle>());
+    (void)m->online(name);
+  }
+  {
+    std::unique_lock lk(mu);
+    cv.wait(lk, [&] { return online == n + 1; });
+  }
+  std::this_thread::sleep_for(200ms);  // worker threads of the Online calls have exited
+  const long after = rss_kib();
+  const int threads = pendop::posix::process_thread_count().value_or(-1);
+  const double cpu0 = cpu_seconds();
+  const auto t0 = clock_type::now();
+  std::this_thread::sleep_for(std::chrono::seconds(seconds));
+  const double share = (cpu_seconds() - cpu0) /
+                       std::chrono::duration<double>(clock_type::now() - t0).count();
+  (void)m->shutdown(10s);
+  const double per_resource = static_cast<double>(after - before) * 1024.0 / n;
+  char note[128];
+  std::snprintf(note, sizeof note, "%d threads in the process while %d resources were Online",
+                threads, n + 1);
+  return {metric{"idle_scale_cpu_share_" + std::to_string(n), "percent of one core", share * 100.0,
+                 "1 percent of one core", 1.0, 1.0, note},
+          metric{"idle_scale_memory_per_resource_" + std::to_string(n), "bytes", per_resource,
+                 "4 KiB", 4096.0, 1.0, note}};
+}
+
+std::string machine_json() {
+  utsname u{};
+  uname(&u);
+  std::string cpu = "unknown";
+  std::ifstream info("/proc/cpuinfo");
+  for (std::string line; std::getline(info, line);) {
+    if (line.rfind("model name", 0) == 0) {
+      cpu = line.substr(line.find(':') + 2);
+      break;
+    }
+  }
+  char buf[512];
+  std::snprintf(buf, sizeof buf,
+                "{\"cpu\":\"%s\",\"cores\":%u,\"kernel\":\"%s %s\",\"compiler\":\"GCC %d.%d\"}",
+                cpu.c_str(), std::thread::hardware_concurrency(), u.sysname, u.release, __GNUC__,
+                __GNUC_MINOR__);
+  return buf;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bool quick = false;
+  int idle_seconds = 30;
+  std::string json_path;
+  std::vector<std::string> merges;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--quick") {
+      quick = true;
+    } else if (a == "--idle-seconds" && i + 1 < argc) {
+      idle_seconds = std::atoi(argv[++i]);
+    } else if (a == "--json" && i + 1 < argc) {
+      json_path = argv[++i];
+    } else if (a == "--merge" && i + 1 < argc) {
+      merges.push_back(argv[++i]);
+    } else {
+      std::fprintf(stderr,
+                   "usage: pendop_bench_scenarios [--quick] [--idle-seconds S] [--json FILE] "
+                   "[--merge FILE]...\n");
+      return 2;
+    }
+  }
+  if (quick) idle_seconds = 1;
+
+  std::vector<metric> all;
+  auto add = [&](std::vector<metric> ms) {
+    for (auto& m : ms) {
+      std::fprintf(stderr, "  %-40s %10.2f %-5s vs %10.2f (%s)  ratio %.2f  target <= %.2f  %s\n",
+                   m.name.c_str(), m.value, m.unit.c_str(), m.baseline_value,
+                   m.baseline_name.c_str(), m.ratio(), m.target_ratio, m.pass() ? "PASS" : "MISS");
+      all.push_back(std::move(m));
+    }
+  };
+  std::fprintf(stderr, "pendop benchmarks%s\n", quick ? " (quick)" : "");
+  add(bench_dispatch(quick ? 100 : 2000));
+  add(bench_terminate(quick ? 50 : 1000));
+  add(bench_report(quick ? 3 : 30, quick ? 1000 : 100'000));
+  for (int n : quick ? std::vector<int>{1, 100} : std::vector<int>{1, 1000, 10'000}) {
+    add(bench_watchdog(n));
+  }
+  add(bench_idle(quick ? 200 : 10'000, idle_seconds));
+
+  std::string out = "{\"machine\":" + machine_json() + ",\"metrics\":[";
+  for (std::size_t i = 0; i < all.size(); ++i) out += (i ? "," : "") + all[i].to_json();
+  for (const auto& path : merges) {
+    std::ifstream in(path);
+    for (std::string line; std::getline(in, line);) {
+      if (line.empty() || line[0] != '{') continue;
+      out += "," + line;
+      std::fprintf(stderr, "  (merged) %s\n", line.c_str());
+    }
+  }
+  out += "]}\n";
+  if (!json_path.empty()) {
+    std::ofstream(json_path) << out;
+    std::fprintf(stderr, "wrote %s\n", json_path.c_str());
+  } else {
+    std::fputs(out.c_str(), stdout);
+  }
+  return 0;
+}
