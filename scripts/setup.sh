@@ -9,6 +9,7 @@ pendop_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 pendop_packages=(
   cmake ninja-build g++ pkg-config
   libboost-dev libfmt-dev nlohmann-json3-dev doctest-dev libbenchmark-dev
+  resource-agents libxml2-utils
 )
 # The Win32 backend: cross-built with MinGW-w64, tested under Wine.
 pendop_win32_packages=(g++-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64 wine wine64)

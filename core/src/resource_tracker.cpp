@@ -45,6 +45,8 @@ result<status_report> resource_tracker::begin(operation_kind kind, time_point no
   if (is_pending(state_)) {
     op_active_ = true;
     watchdog_.arm(now);
+    op_deadline_.reset();
+    if (op_limit_) op_deadline_ = now + *op_limit_;
   } else {
     r.final = true;  // settled at once: no work to run
   }
@@ -69,6 +71,7 @@ std::optional<status_report> resource_tracker::finish(std::uint64_t id, const re
       next(state_, r ? resource_event::completed : resource_event::failed);
   op_active_ = false;
   watchdog_.disarm();
+  op_deadline_.reset();
   ++checkpoint_;
   state_ = t.next;
   status_report out = make_report(state_, now);
@@ -85,6 +88,7 @@ resource_tracker::stop_outcome resource_tracker::request_stop(stop_reason why) n
   if (stop_ != stop_reason::none) return stop_outcome::already_stopping;
   stop_ = why == stop_reason::none ? stop_reason::terminate_called : why;
   watchdog_.disarm();
+  op_deadline_.reset();
   return stop_outcome::started;
 }
 
@@ -117,6 +121,7 @@ std::optional<status_report> resource_tracker::settle(stop_reason why, time_poin
   }
   op_active_ = false;
   watchdog_.disarm();
+  op_deadline_.reset();
   ++checkpoint_;
   state_ = t.next;
   status_report r = make_report(state_, now);
@@ -152,7 +157,25 @@ result<std::optional<status_report>> resource_tracker::fail(std::string why, tim
 
 bool resource_tracker::poll_timeout(time_point now) noexcept {
   if (!op_active_ || stop_ != stop_reason::none) return false;
+  if (op_deadline_ && now >= *op_deadline_) {
+    watchdog_.disarm();
+    op_deadline_.reset();
+    return true;
+  }
   return watchdog_.poll(now) == pending_watchdog::status::expired;
+}
+
+std::optional<time_point> resource_tracker::deadline() const noexcept {
+  const auto inactivity = watchdog_.deadline();
+  if (!inactivity) return std::nullopt;
+  if (op_deadline_ && *op_deadline_ < *inactivity) return op_deadline_;
+  return inactivity;
+}
+
+duration resource_tracker::time_left(time_point now) const noexcept {
+  const auto d = deadline();
+  if (!d || now >= *d) return duration::zero();
+  return *d - now;
 }
 
 }  // namespace pendop

@@ -197,4 +197,26 @@ TEST_CASE("checkpoints restart at 0 for each operation") {
   CHECK(t.report(2, {}, t0).report->checkpoint == 1);
 }
 
+TEST_CASE("an operation limit times out a busy operation however often it reports") {
+  resource_tracker t("db", 180s);
+  t.set_operation_limit(60s);
+  REQUIRE(t.begin(operation_kind::online, t0));
+  CHECK(t.deadline() == t0 + 60s);
+  CHECK(t.time_left(t0 + 20s) == 40s);
+  for (int i = 1; i <= 5; ++i) {
+    (void)t.report(1, {}, t0 + i * 10s);
+    CHECK(t.deadline() == t0 + 60s);  // reports do not move the limit
+  }
+  CHECK_FALSE(t.poll_timeout(t0 + 60s - 1ns));
+  CHECK(t.poll_timeout(t0 + 60s));
+}
+
+TEST_CASE("without an operation limit the deadline is PendingTimeout's") {
+  resource_tracker t("db", 30s);
+  REQUIRE(t.begin(operation_kind::online, t0));
+  CHECK(t.deadline() == t0 + 30s);
+  (void)t.report(1, {}, t0 + 20s);
+  CHECK(t.deadline() == t0 + 50s);
+}
+
 }  // TEST_SUITE

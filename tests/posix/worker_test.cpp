@@ -252,3 +252,19 @@ TEST_CASE("a detached zombie does not block its owner") {
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("posix/worker") {
+
+TEST_CASE("a worker destroyed on its own thread detaches instead of joining itself") {
+  pendop_test::gate done;
+  auto holder = std::make_shared<std::unique_ptr<worker>>(std::make_unique<worker>());
+  worker* w = holder->get();
+  REQUIRE(w->create([holder, &done](std::stop_token) mutable {
+    holder->reset();  // the last owner lets go on the worker's own thread
+    done.arrive();
+  }));
+  holder.reset();
+  done.await_arrival();  // no std::terminate from a self-join
+}
+
+}  // TEST_SUITE

@@ -32,7 +32,9 @@ struct runner_core : std::enable_shared_from_this<runner_core> {
         sink(std::move(s)),
         clock(o.clock ? std::move(o.clock) : make_steady_time_source()),
         stop_wait(o.stop_wait),
-        tracker(o.name, o.properties.pending_timeout) {}
+        tracker(o.name, o.properties.pending_timeout, o.initial_state) {
+    tracker.set_operation_limit(o.operation_limit);
+  }
 
   // Delivers `r` (if any) after every report made before it. Takes `lk` (on
   // mu) locked and returns with it unlocked; the sink runs with no lock held.

@@ -39,7 +39,13 @@ std::string ms_text(duration d) {
 
 }  // namespace
 
-worker::~worker() { terminate(); }
+worker::~worker() {
+  terminate();
+  // The last owner can be the worker's own thread (a pool thread releasing
+  // its pool, a zombie releasing its runner): it cannot join itself.
+  std::lock_guard owner(owner_mu_);
+  if (thread_.joinable() && thread_.get_id() == std::this_thread::get_id()) thread_.detach();
+}
 
 result<void> worker::create(body fn, std::string name) {
   if (!fn) return make_error(errc::invalid_argument, "worker::create: the body is empty");

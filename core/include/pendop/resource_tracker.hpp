@@ -111,14 +111,21 @@ class resource_tracker {
   /// `stop_reason::pending_timeout`.
   [[nodiscard]] bool poll_timeout(time_point now) noexcept;
 
-  /// The current PendingTimeout deadline (nullopt when none is armed).
-  [[nodiscard]] std::optional<time_point> deadline() const noexcept { return watchdog_.deadline(); }
+  /// The nearer of the PendingTimeout deadline and the operation limit
+  /// (nullopt when no operation is timed).
+  [[nodiscard]] std::optional<time_point> deadline() const noexcept;
 
-  /// Time left until the deadline at `now`; zero when none is armed.
-  [[nodiscard]] duration time_left(time_point now) const noexcept { return watchdog_.time_left(now); }
+  /// Time left until `deadline()` at `now`; zero when none is armed or past it.
+  [[nodiscard]] duration time_left(time_point now) const noexcept;
 
   /// Changes PendingTimeout for the next window.
   void set_pending_timeout(milliseconds t) noexcept { watchdog_.set_timeout(t); }
+
+  /// A limit on each whole operation, on top of PendingTimeout's inactivity
+  /// window: operations begun from now on also time out `limit` after they
+  /// began, however often they report (a host such as Pacemaker gives each
+  /// action a fixed timeout). nullopt: no such limit (ResApi's own model).
+  void set_operation_limit(std::optional<duration> limit) noexcept { op_limit_ = limit; }
 
  private:
   status_report make_report(resource_state s, time_point now);
@@ -126,6 +133,8 @@ class resource_tracker {
   std::string name_;
   resource_state state_;
   pending_watchdog watchdog_;
+  std::optional<duration> op_limit_;
+  std::optional<time_point> op_deadline_;  // begin + op_limit_, while an operation is timed
   std::uint64_t op_id_ = 0;
   operation_kind op_kind_ = operation_kind::online;
   bool op_active_ = false;

@@ -54,6 +54,12 @@ struct runner_options {
   duration stop_wait = std::chrono::seconds(5);
   /// The clock; a steady clock when null.
   std::shared_ptr<time_source> clock;
+  /// The state the resource starts in (a host that keeps state across
+  /// processes, like an OCF agent, restores it here).
+  resource_state initial_state = resource_state::offline;
+  /// A limit on each whole operation besides PendingTimeout (the host's own
+  /// action timeout); `check_pending_timeout` enforces both. nullopt: none.
+  std::optional<duration> operation_limit;
 };
 
 /// Runs Online/Offline of one resource as pending operations.

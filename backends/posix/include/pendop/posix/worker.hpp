@@ -47,7 +47,8 @@ class worker {
   using body = std::function<void(std::stop_token)>;
 
   worker() = default;
-  /// Terminates (unbounded wait, like ClusWorkerTerminate) unless detached.
+  /// Terminates (unbounded wait, like ClusWorkerTerminate) unless detached;
+  /// destroyed on its own thread, it detaches instead of joining itself.
   ~worker();
   worker(const worker&) = delete;
   worker& operator=(const worker&) = delete;
