@@ -83,14 +83,13 @@ class report_log {
   std::vector<pendop::status_report> reports_;
 };
 
-/// A one-shot gate: wait() blocks until open().
+/// A one-shot gate: wait() blocks until open(). Notifies under the lock, so
+/// a waiter may destroy the gate as soon as it wakes.
 class gate {
  public:
   void open() {
-    {
-      std::lock_guard lk(mu_);
-      open_ = true;
-    }
+    std::lock_guard lk(mu_);
+    open_ = true;
     cv_.notify_all();
   }
   void wait() {
@@ -99,10 +98,8 @@ class gate {
   }
   /// Marks that a waiter has arrived (for "the body is inside" handshakes).
   void arrive() {
-    {
-      std::lock_guard lk(mu_);
-      arrived_ = true;
-    }
+    std::lock_guard lk(mu_);
+    arrived_ = true;
     cv_.notify_all();
   }
   void await_arrival() {
