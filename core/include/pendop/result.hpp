@@ -37,6 +37,12 @@ class [[nodiscard]] result {
   [[nodiscard]] T& value() & { check_value(); return std::get<0>(v_); }
   [[nodiscard]] const T& value() const& { check_value(); return std::get<0>(v_); }
   [[nodiscard]] T&& value() && { check_value(); return std::get<0>(std::move(v_)); }
+  /// The value, or `fallback` for a failed result.
+  template <class U>
+  [[nodiscard]] T value_or(U&& fallback) const& {
+    return has_value() ? std::get<0>(v_) : static_cast<T>(std::forward<U>(fallback));
+  }
+
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: MIT
+#include "exec_resource.hpp"
+
+#include <fmt/format.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+extern char** environ;
+
+namespace pendop_cli {
+namespace {
+
+constexpr const char* k_ocf_root = "/usr/lib/ocf";
+
+std::string ocf_name(int rc) {
+  switch (rc) {
+    case 0: return "OCF_SUCCESS";
+    case 1: return "OCF_ERR_GENERIC";
+    case 2: return "OCF_ERR_ARGS";
+    case 3: return "OCF_ERR_UNIMPLEMENTED";
+    case 4: return "OCF_ERR_PERM";
+    case 5: return "OCF_ERR_INSTALLED";
+    case 6: return "OCF_ERR_CONFIGURED";
+    case 7: return "OCF_NOT_RUNNING";
+    default: return "exit code";
+  }
+}
+
+void kill_group(pid_t pid) {
+  if (pid <= 0) return;
+  ::kill(-pid, SIGTERM);
+  for (int i = 0; i < 20; ++i) {
+    if (::waitpid(pid, nullptr, WNOHANG) != 0) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ::kill(-pid, SIGKILL);
+  ::waitpid(pid, nullptr, 0);
+}
+
+}  // namespace
+
+exec_resource::exec_resource(std::string name, exec_spec spec, std::string log_path,
+                             std::string tmp_dir)
+    : name_(std::move(name)),
+      spec_(std::move(spec)),
+      log_path_(std::move(log_path)),
+      tmp_dir_(std::move(tmp_dir)) {}
+
+std::string exec_resource::agent_path(const std::string& agent) {
+  const auto a = agent.find(':');
+  const auto b = agent.rfind(':');
+  return fmt::format("{}/resource.d/{}/{}", k_ocf_root, agent.substr(a + 1, b - a - 1),
+                     agent.substr(b + 1));
+}
+
+std::vector<std::string> exec_resource::command(const std::string& action) const {
+  if (!spec_.agent.empty()) return {agent_path(spec_.agent), action};
+  const std::string& cmd =
+      action == "start" ? spec_.start : action == "stop" ? spec_.stop : spec_.monitor;
+  return {"/bin/sh", "-c", cmd.empty() ? std::string("true") : cmd};
+}
+
+std::vector<std::string> exec_resource::environment(int check_level) const {
+  std::vector<std::string> env;
+  for (char** e = environ; e && *e; ++e) env.emplace_back(*e);
+  env.push_back(fmt::format("OCF_ROOT={}", k_ocf_root));
+  env.push_back(fmt::format("OCF_RESOURCE_INSTANCE={}", name_));
+  env.push_back(fmt::format("HA_RSCTMP={}", tmp_dir_));
+  env.push_back(fmt::format("OCF_RESKEY_CRM_meta_timeout={}", spec_.timeout_ms));
+  env.push_back(fmt::format("OCF_CHECK_LEVEL={}", check_level));
+  for (const auto& [k, v] : spec_.params) env.push_back(fmt::format("OCF_RESKEY_{}={}", k, v));
+  return env;
+}
+
+int exec_resource::run(const std::string& action, pendop::operation* op, int check_level) {
+  const auto argv_s = command(action);
+  const auto env_s = environment(check_level);
+  std::vector<char*> argv, envp;
+  for (const auto& a : argv_s) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  for (const auto& e : env_s) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+
+  posix_spawn_file_actions_t files;
+  posix_spawn_file_actions_init(&files);
+  posix_spawn_file_actions_addopen(&files, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&files, 1, log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&files, 1, 2);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attr, 0);
+  pid_t pid = 0;
+  const int err = ::posix_spawn(&pid, argv[0], &files, &attr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&files);
+  posix_spawnattr_destroy(&attr);
+  if (err != 0) return -2;
+  if (op) running_ = pid;
+
+  const auto start = std::chrono::steady_clock::now();
+  auto next_report = start + std::chrono::seconds(1);
+  const auto limit = start + std::chrono::milliseconds(spec_.timeout_ms);
+  int status = 0;
+  while (true) {
+    const pid_t done = ::waitpid(pid, &status, WNOHANG);
+    if (done == pid) break;
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= limit) {
+      kill_group(pid);
+      running_ = 0;
+      return -3;
+    }
+    if (op) {
+      if (!op->wait_for(std::chrono::milliseconds(20))) {
+        kill_group(pid);
+        running_ = 0;
+        return -1;
+      }
+      if (now >= next_report) {
+        next_report += std::chrono::seconds(1);
+        const double s = std::chrono::duration<double>(now - start).count();
+        if (op->report({.stage = action, .text = fmt::format("running {} ({:.1f} s)", action, s)}) ==
+            pendop::exit_state::terminate) {
+          kill_group(pid);
+          running_ = 0;
+          return -1;
+        }
+      }
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
+  running_ = 0;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+namespace {
+
+pendop::result<void> outcome(const std::string& action, int rc, long long timeout_ms) {
+  if (rc == 0 || rc == -1) return pendop::ok();  // done, or stopped on request
+  if (rc == -2) {
+    return pendop::make_error(pendop::errc::operation_failed,
+                              fmt::format("{}: could not start the process", action));
+  }
+  if (rc == -3) {
+    return pendop::make_error(pendop::errc::operation_failed,
+                              fmt::format("{} did not finish within {} ms", action, timeout_ms));
+  }
+  return pendop::make_error(pendop::errc::operation_failed,
+                            fmt::format("{} exited {} ({})", action, rc, ocf_name(rc)));
+}
+
+}  // namespace
+
+pendop::result<void> exec_resource::online(pendop::operation& op) {
+  return outcome("start", run("start", &op, 0), spec_.timeout_ms);
+}
+
+pendop::result<void> exec_resource::offline(pendop::operation& op) {
+  return outcome("stop", run("stop", &op, 0), spec_.timeout_ms);
+}
+
+bool exec_resource::monitor(int check_level) noexcept {
+  try {
+    return run("monitor", nullptr, check_level) == 0;
+  } catch (...) {
+    return false;
+  }
+}
+
+void exec_resource::terminate() noexcept {
+  const pid_t pid = running_.load();
+  if (pid > 0) ::kill(-pid, SIGKILL);
+}
+
+}  // namespace pendop_cli

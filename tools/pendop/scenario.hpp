@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: MIT
+// A scenario for `pendop run`: resources with their properties, a script of
+// actions, and what to expect at the end. Parsing reports every problem with
+// the JSON path of the bad field and what is allowed there.
+#pragma once
+
+#include <pendop/properties.hpp>
+#include <pendop/resource_state.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pendop_cli {
+
+/// A `simulated` resource's behaviour.
+struct simulated_spec {
+  long long online_ms = 1000;
+  long long offline_ms = 500;
+  long long report_ms = 250;
+  bool never_reports = false;
+  bool fail_online = false;
+  bool ignore_terminate = false;
+  long long health_fails_after_ms = 0;  ///< 0: healthy forever
+};
+
+/// An `exec` resource: shell commands, or an OCF resource agent.
+struct exec_spec {
+  std::string agent;  ///< "ocf:PROVIDER:TYPE"; empty for commands
+  std::map<std::string, std::string> params;  ///< OCF_RESKEY_* for an agent
+  std::string start, stop, monitor;           ///< shell commands (without an agent)
+  long long timeout_ms = 20000;               ///< per start/stop
+};
+
+struct resource_spec {
+  std::string name;
+  std::string type;  ///< "simulated" or "exec"
+  pendop::resource_properties properties;
+  simulated_spec simulated;
+  exec_spec exec;
+};
+
+/// One script step.
+struct step {
+  std::string action;  ///< online, offline, terminate, fail, wait, wait_for
+  std::string resource;
+  long long ms = 0;                                            ///< wait, wait_for timeout
+  pendop::resource_state state = pendop::resource_state::online;  ///< wait_for
+};
+
+struct expectations {
+  std::map<std::string, pendop::resource_state> final;
+  std::map<std::string, long long> terminates, restarts, failures, zombies;
+};
+
+struct scenario {
+  std::vector<resource_spec> resources;
+  std::vector<step> script;
+  long long stop_wait_ms = 2000;
+  std::optional<expectations> expect;
+};
+
+/// One problem: the JSON path and what is wrong.
+struct problem {
+  std::string path;
+  std::string message;
+};
+
+/// Parses and checks a scenario. On failure, every problem found.
+struct parse_result {
+  scenario value;
+  std::vector<problem> problems;
+};
+[[nodiscard]] parse_result parse_scenario(const std::string& text);
+
+}  // namespace pendop_cli
