@@ -27,3 +27,43 @@ result<void> invoke_operation(resource& res, operation& op) noexcept {
 }
 
 }  // namespace pendop
+
+namespace pendop {
+namespace {
+
+template <class Fn>
+bool guarded(Fn fn, const char* entry_point, std::string* why) noexcept {
+  try {
+    try {
+      return fn();
+    } catch (const std::exception& e) {
+      if (why) *why = fmt::format("{} threw: {}", entry_point, e.what());
+    } catch (...) {
+      if (why) *why = fmt::format("{} threw an exception not derived from std::exception", entry_point);
+    }
+  } catch (...) {
+    // Formatting failed (out of memory): the answer stands without the text.
+  }
+  return false;
+}
+
+}  // namespace
+
+bool invoke_looks_alive(resource& res, std::string* why) noexcept {
+  return guarded([&] { return res.looks_alive(); }, "LooksAlive", why);
+}
+
+bool invoke_is_alive(resource& res, std::string* why) noexcept {
+  return guarded([&] { return res.is_alive(); }, "IsAlive", why);
+}
+
+bool invoke_terminate(resource& res, std::string* why) noexcept {
+  return guarded(
+      [&] {
+        res.terminate();
+        return true;
+      },
+      "Terminate", why);
+}
+
+}  // namespace pendop

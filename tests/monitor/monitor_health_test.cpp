@@ -120,4 +120,29 @@ TEST_CASE("polling restarts after the resource comes back Online") {
   CHECK(res->looks_calls == before + 1);
 }
 
+TEST_CASE("health checks that throw count as failures and keep the exception's text") {
+  monitor_fixture f;
+  auto res = online_resource(f);
+  res->throw_in_health = true;
+  f.clock->advance(5s);
+  CHECK(f.state("db") == resource_state::failed);
+  CHECK(f.log.first(event_kind::looks_alive_failed)->detail ==
+        "LooksAlive threw: health probe crashed; calling IsAlive now");
+  CHECK(f.m.diagnostics("db")->last_error == "IsAlive threw: health probe crashed");
+}
+
+TEST_CASE("a terminate() that throws does not stop the Terminate") {
+  monitor_fixture f;
+  auto res = f.add("db", std::make_shared<monitored_resource>([](pendop::operation& op, int) {
+    (void)op.wait_for(1h);
+    return pendop::ok();
+  }));
+  res->throw_in_terminate = true;
+  REQUIRE(f.m.online("db"));
+  f.clock->settle();
+  REQUIRE(f.m.terminate("db"));
+  CHECK(res->terminates == 1);
+  CHECK(f.state("db") == resource_state::offline);
+}
+
 }  // TEST_SUITE

@@ -16,6 +16,7 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -38,23 +39,28 @@ class monitored_resource final : public pendop::resource {
     const int attempt = ++offlines;
     return offline_ ? offline_(op, attempt) : pendop::ok();
   }
-  bool looks_alive() noexcept override {
+  bool looks_alive() override {
     ++looks_calls;
     if (looks_gate) looks_gate->wait();
+    if (throw_in_health) throw std::runtime_error("health probe crashed");
     return looks.load();
   }
-  bool is_alive() noexcept override {
+  bool is_alive() override {
     ++is_calls;
     if (is_gate) is_gate->wait();
+    if (throw_in_health) throw std::runtime_error("health probe crashed");
     return is.load();
   }
-  void terminate() noexcept override {
+  void terminate() override {
     ++terminates;
     if (terminate_gate) terminate_gate->wait();
+    if (throw_in_terminate) throw std::runtime_error("cleanup failed");
   }
 
   std::atomic<bool> looks{true};
   std::atomic<bool> is{true};
+  std::atomic<bool> throw_in_health{false};
+  std::atomic<bool> throw_in_terminate{false};
   std::atomic<int> onlines{0};
   std::atomic<int> offlines{0};
   std::atomic<int> looks_calls{0};

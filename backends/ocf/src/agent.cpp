@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <pendop/ocf/agent.hpp>
 
+#include <pendop/invoke_operation.hpp>
 #include <pendop/ocf/exit_code.hpp>
 #include <pendop/posix/resource_runner.hpp>
 
@@ -339,13 +340,14 @@ int run_action(const agent_definition& def, std::string_view action, const envir
       if (persisted != resource_state::online) {
         return static_cast<int>(monitor_code(persisted, false));
       }
-      bool alive = (*res)->looks_alive();
+      std::string why;
+      bool alive = invoke_looks_alive(**res, &why);
       const auto depth = env.find("OCF_CHECK_LEVEL");
       if (alive && depth != env.end() && is_integer(depth->second) &&
           std::stoi(depth->second) >= 10) {
-        alive = (*res)->is_alive();
+        alive = invoke_is_alive(**res, &why);
       }
-      if (!alive) log << "monitor: the resource does not look alive\n";
+      if (!alive) log << "monitor: the resource does not look alive" << (why.empty() ? "" : ": " + why) << '\n';
       return static_cast<int>(monitor_code(persisted, alive));
     }
 
@@ -364,7 +366,7 @@ int run_action(const agent_definition& def, std::string_view action, const envir
       // Stop must leave the resource down: Terminate is the hard stop.
       log << fmt::format("stop ended {} ({}); forced down with Terminate\n",
                          to_string(done.final), done.error);
-      if (auto again = def.make(*values); again && *again) (*again)->terminate();
+      if (auto again = def.make(*values); again && *again) (void)invoke_terminate(**again);
       done.final = resource_state::offline;
     }
     if (auto w = write_state(path, done.final); !w) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <pendop/posix/monitor.hpp>
 
+#include <pendop/invoke_operation.hpp>
 #include <pendop/restart_policy.hpp>
 #include <pendop/posix/asio_scheduler.hpp>
 #include <pendop/posix/resource_runner.hpp>
@@ -383,8 +384,9 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
       e->health_busy = true;
     }
     call(e, "LooksAlive", [self = shared_from_this(), e] {
-      const bool alive = e->res->looks_alive();
-      self->after_looks_alive(e, alive);
+      std::string why;
+      const bool alive = invoke_looks_alive(*e->res, &why);
+      self->after_looks_alive(e, alive, why);
     });
   }
 
@@ -402,12 +404,13 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
 
   void run_is_alive(const entry_ptr& e) {
     call(e, "IsAlive", [self = shared_from_this(), e] {
-      const bool alive = e->res->is_alive();
-      self->after_is_alive(e, alive);
+      std::string why;
+      const bool alive = invoke_is_alive(*e->res, &why);
+      self->after_is_alive(e, alive, why);
     });
   }
 
-  void after_looks_alive(const entry_ptr& e, bool alive) {
+  void after_looks_alive(const entry_ptr& e, bool alive, const std::string& why) {
     {
       std::lock_guard lk(mu);
       if (alive || e->state != resource_state::online || shutting_down) {
@@ -415,22 +418,28 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
         return;
       }
       ++e->looks_alive_failures;
-      push(*e, event_kind::looks_alive_failed, "LooksAlive returned FALSE; calling IsAlive now");
+      push(*e, event_kind::looks_alive_failed,
+           (why.empty() ? std::string("LooksAlive returned FALSE") : why) +
+               "; calling IsAlive now");
     }
     flush();
     run_is_alive(e);  // health_busy stays set until IsAlive answers
   }
 
-  void after_is_alive(const entry_ptr& e, bool alive) {
+  void after_is_alive(const entry_ptr& e, bool alive, const std::string& why) {
     {
       std::lock_guard lk(mu);
       e->health_busy = false;
       if (alive || e->state != resource_state::online || shutting_down) return;
       ++e->is_alive_failures;
-      push(*e, event_kind::is_alive_failed, "IsAlive returned FALSE; Failed, then Terminate");
+      push(*e, event_kind::is_alive_failed,
+           (why.empty() ? std::string("IsAlive returned FALSE") : why) +
+               "; Failed, then Terminate");
     }
     flush();
-    call(e, "Terminate", [e] { (void)e->runner->fail("IsAlive returned FALSE"); });
+    call(e, "Terminate", [e, why] {
+      (void)e->runner->fail(why.empty() ? std::string("IsAlive returned FALSE") : why);
+    });
   }
 
   // --- admin requests -------------------------------------------------------

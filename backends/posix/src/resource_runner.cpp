@@ -195,7 +195,7 @@ void runner_core::run_body(std::uint64_t id, operation_kind kind, std::stop_toke
 void runner_core::finish_stop(stop_reason why) {
   std::lock_guard control(control_mu);
   w.request_stop();
-  res->terminate();  // may run concurrently with the body, as ResApi allows
+  (void)invoke_terminate(*res);  // may run concurrently with the body, as ResApi allows
   std::string note;
   if (auto waited = w.terminate_for(stop_wait); !waited) {
     w.detach();
@@ -219,7 +219,7 @@ void runner_core::terminate(stop_reason why) {
       return;  // the first terminator reports; later callers do not wait
     case resource_tracker::stop_outcome::nothing_pending: {
       std::lock_guard control(control_mu);
-      res->terminate();
+      (void)invoke_terminate(*res);
       lk.lock();
       deliver(lk, tracker.settle(why, clock->now()));
       return;
@@ -244,7 +244,7 @@ result<void> runner_core::fail(std::string why) {
   deliver(lk, std::move(*failed));
   if (changed) {
     std::lock_guard control(control_mu);
-    res->terminate();  // ResApi: Failed first, then Terminate
+    (void)invoke_terminate(*res);  // ResApi: Failed first, then Terminate
   }
   return ok();
 }

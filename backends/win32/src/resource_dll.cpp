@@ -229,7 +229,8 @@ void stop(instance& inst, stop_reason why) {
     inst.stopped_op.store(id);
     SetEvent(inst.stop_event);
   }
-  inst.res->terminate();  // may run while the body still runs, as ResApi allows
+  // May run while the body still runs, as ResApi allows.
+  if (std::string text; !invoke_terminate(*inst.res, &text)) inst.dll.log(inst.handle, LOG_ERROR, text);
   {
     std::lock_guard control(inst.control_mu);
     reap(inst, /*set_flag=*/true);
@@ -509,12 +510,20 @@ void resource_dll::terminate(RESID id) noexcept {
 
 BOOL resource_dll::looks_alive(RESID id) noexcept {
   auto inst = state_->find(id);
-  return inst && inst->res->looks_alive() ? TRUE : FALSE;
+  if (!inst) return FALSE;
+  std::string why;
+  if (invoke_looks_alive(*inst->res, &why)) return TRUE;
+  if (!why.empty()) state_->log(inst->handle, LOG_ERROR, why);
+  return FALSE;
 }
 
 BOOL resource_dll::is_alive(RESID id) noexcept {
   auto inst = state_->find(id);
-  return inst && inst->res->is_alive() ? TRUE : FALSE;
+  if (!inst) return FALSE;
+  std::string why;
+  if (invoke_is_alive(*inst->res, &why)) return TRUE;
+  if (!why.empty()) state_->log(inst->handle, LOG_ERROR, why);
+  return FALSE;
 }
 
 DWORD resource_dll::arbitrate(RESID id, PQUORUM_RESOURCE_LOST) noexcept {

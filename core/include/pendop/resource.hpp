@@ -29,14 +29,17 @@ class resource {
   virtual result<void> offline(operation& op) = 0;
 
   /// Cheap, frequent health check (LooksAlive); should take well under 300 ms.
-  virtual bool looks_alive() noexcept { return true; }
+  /// Throwing counts as "not alive"; hosts log the exception's text.
+  virtual bool looks_alive() { return true; }
 
   /// Thorough health check (IsAlive); should take well under 300 ms.
-  virtual bool is_alive() noexcept { return true; }
+  /// Throwing counts as "not alive"; hosts log the exception's text.
+  virtual bool is_alive() { return true; }
 
   /// Hard stop (Terminate): make any running body return soon, and force
-  /// the resource down. May run concurrently with online/offline/health checks.
-  virtual void terminate() noexcept {}
+  /// the resource down. May run concurrently with online/offline/health
+  /// checks. An exception is caught by the host and logged.
+  virtual void terminate() {}
 
  protected:
   resource() = default;
