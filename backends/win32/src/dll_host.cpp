@@ -83,28 +83,32 @@ struct host_state {
     return fmt::format("{}", id);
   }
 
+  // Records the report and marks the resource settled in one step, so an
+  // `await` that sees the final state also sees its report.
   DWORD on_status(slot* s, int state, DWORD checkpoint) {
-    DWORD answer = ResourceExitStateContinue;
+    const auto st = from_cluster_state(state);
+    host_event e;
+    e.event = "status";
+    e.resource = s->name;
+    e.state = st ? std::string(to_string(*st)) : fmt::format("{}", state);
+    e.checkpoint = checkpoint;
+    std::function<void(const host_event&)> sink;
     {
       std::lock_guard lk(mu);
       ++s->reports;
       s->last_activity = std::chrono::steady_clock::now();
-      if (s->terminated ||
-          (s->answer_terminate_from != 0 && s->reports >= s->answer_terminate_from)) {
-        answer = ResourceExitStateTerminate;
-      }
-      const auto st = from_cluster_state(state);
+      e.rc = (s->terminated ||
+              (s->answer_terminate_from != 0 && s->reports >= s->answer_terminate_from))
+                 ? ResourceExitStateTerminate
+                 : ResourceExitStateContinue;
+      e.t_ms = std::chrono::duration<double, std::milli>(s->last_activity - start).count();
+      events.push_back(e);
       if (st && !is_pending(*st)) s->final_seen = true;
+      sink = opts.on_event;
     }
-    host_event e;
-    e.event = "status";
-    e.resource = s->name;
-    const auto st = from_cluster_state(state);
-    e.state = st ? std::string(to_string(*st)) : fmt::format("{}", state);
-    e.checkpoint = checkpoint;
-    e.rc = answer;
-    record(std::move(e));
-    return answer;
+    cv.notify_all();
+    if (sink) sink(e);
+    return e.rc;
   }
 };
 
