@@ -666,8 +666,12 @@ shutdown_report monitor::shutdown(duration bound) {
   };
   auto t = std::make_shared<tally>();
   for (const auto& e : all) {
-    c.exec->execute([e, t] {
+    c.exec->execute([e, t, bound] {
+      e->runner->close();  // a restart racing the shutdown cannot start after this
       (void)e->runner->stop_pending(stop_reason::shutdown);
+      // A stop owned by another thread (a PendingTimeout, a Terminate) may
+      // still be waiting for its body: count this one stopped once it is idle.
+      if (!e->runner->wait_idle(bound)) return;
       {
         std::lock_guard lk(t->mu);
         t->done.push_back(e->name);

@@ -44,6 +44,7 @@ struct runner_core : std::enable_shared_from_this<runner_core> {
       return;
     }
     const std::uint64_t ticket = next_ticket++;
+    if (r->final) idle.notify_all();  // tracker.pending() may have turned false
     lk.unlock();
     std::unique_lock order(sink_mu);
     sink_turn.wait(order, [&] { return delivered == ticket; });
@@ -80,6 +81,8 @@ struct runner_core : std::enable_shared_from_this<runner_core> {
   mutable std::mutex mu;
   resource_tracker tracker;        // guarded by mu
   std::uint64_t next_ticket = 0;   // guarded by mu
+  bool closed = false;             // guarded by mu: close() refuses new operations
+  std::condition_variable idle;    // with mu: an operation ended
 
   std::mutex sink_mu;
   std::condition_variable sink_turn;
@@ -147,17 +150,20 @@ class posix_operation final : public operation {
 }  // namespace
 
 // The previous operation has ended (the tracker said so), but its thread may
-// still be delivering its final report. Join it before reusing the worker.
+// still be delivering its final report. Join it before reusing the worker;
+// one that is slow about it is let go (its body has returned: no zombie).
 void runner_core::reap_previous_worker() {
-  if (!w.terminate_for(stop_wait, /*wait_only=*/true)) {
-    w.detach();
-    zombies.fetch_add(1, std::memory_order_relaxed);
-  }
+  if (!w.terminate_for(stop_wait, /*wait_only=*/true)) w.detach();
 }
 
 result<resource_state> runner_core::start(operation_kind kind) {
   std::lock_guard control(control_mu);
   std::unique_lock lk(mu);
+  if (closed) {
+    return make_error(errc::shutting_down,
+                      fmt::format("{} rejected: resource \"{}\" is closed (shutting down)",
+                                  to_string(kind), tracker.name()));
+  }
   auto begun = tracker.begin(kind, clock->now());
   if (!begun) return begun.error();
   const std::uint64_t id = tracker.operation_id();
@@ -321,6 +327,16 @@ void resource_runner::terminate(stop_reason why) { core_->terminate(why); }
 bool resource_runner::check_pending_timeout() { return core_->check_pending_timeout(); }
 
 bool resource_runner::stop_pending(stop_reason why) { return core_->stop_pending(why); }
+
+bool resource_runner::wait_idle(duration timeout) {
+  std::unique_lock lk(core_->mu);
+  return core_->idle.wait_for(lk, timeout, [&] { return !core_->tracker.pending(); });
+}
+
+void resource_runner::close() {
+  std::lock_guard lk(core_->mu);
+  core_->closed = true;
+}
 
 result<void> resource_runner::fail(std::string why) { return core_->fail(std::move(why)); }
 

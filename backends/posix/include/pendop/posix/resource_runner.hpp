@@ -95,6 +95,14 @@ class resource_runner {
   /// callers while a stop is in progress return at once.
   void terminate(stop_reason why = stop_reason::terminate_called);
 
+  /// Refuses every later online()/offline() with `errc::shutting_down` (a
+  /// host closing down). Pending work is left to `stop_pending`.
+  void close();
+
+  /// Waits up to `timeout` until no operation is pending (a stop owned by
+  /// another thread has made its final report). True when idle.
+  bool wait_idle(duration timeout);
+
   /// Stops a pending operation with `why` exactly as `terminate` does;
   /// returns false (and does nothing) when none is pending. Unlike
   /// `terminate`, a settled resource is left as it is.
