@@ -112,6 +112,8 @@ result<resource_properties> parse_properties(std::string_view text) {
   } catch (const json::parse_error& e) {
     return make_error(errc::malformed_json,
                       fmt::format("properties: malformed JSON at byte {}: {}", e.byte, e.what()));
+  } catch (const json::exception& e) {  // e.g. a number too large for any type
+    return make_error(errc::malformed_json, fmt::format("properties: malformed JSON: {}", e.what()));
   }
   if (!doc.is_object()) {
     return make_error(errc::malformed_json,

@@ -189,4 +189,11 @@ TEST_CASE("validate names the first bad field of a struct") {
         "RestartDelay: -5 is out of range, allowed 0..4294967295");
 }
 
+TEST_CASE("a number too large for any type is malformed JSON, not an exception") {
+  auto r = pendop::parse_properties(R"({"PendingTimeout": 3e600000})");
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == errc::malformed_json);
+  CHECK(r.error().message.rfind("properties: malformed JSON: ", 0) == 0);
+}
+
 }  // TEST_SUITE

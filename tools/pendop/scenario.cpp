@@ -217,6 +217,9 @@ parse_result parse_scenario(const std::string& text) {
   } catch (const json::parse_error& e) {
     out.problems.push_back({"$", fmt::format("malformed JSON at byte {}: {}", e.byte, e.what())});
     return out;
+  } catch (const json::exception& e) {  // e.g. a number too large for any type
+    out.problems.push_back({"$", fmt::format("malformed JSON: {}", e.what())});
+    return out;
   }
   if (!c.object(doc, "$")) {
     out.problems = std::move(c.problems);
