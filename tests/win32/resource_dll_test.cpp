@@ -153,6 +153,20 @@ TEST_CASE("ResourceExitStateTerminate is honoured: the worker stops reporting") 
   CHECK(reports.back().state == "OnlinePending");
 }
 
+TEST_CASE("ResourceExitStateTerminate on the very first report: one report, no final state") {
+  auto h = load();
+  RESID id = h->open(L"online_ms=2000;report_ms=50");
+  h->answer_terminate_from(id, 1);
+  REQUIRE(h->online(id) == w::PD_ERROR_IO_PENDING);
+  while (h->reports(id).empty()) std::this_thread::sleep_for(10ms);
+  std::this_thread::sleep_for(300ms);
+  const auto reports = h->reports(id);
+  CHECK(reports.size() == 1);
+  CHECK(reports.front().rc == w::ResourceExitStateTerminate);
+  CHECK(h->online(id) == w::PD_ERROR_IO_PENDING);  // the stop was settled: Online works again
+  h->terminate(id);
+}
+
 TEST_CASE("the host's PendingTimeout calls Terminate on a resource that stops reporting") {
   auto h = load();
   RESID id = h->open(L"online_ms=60000;report_ms=30000");

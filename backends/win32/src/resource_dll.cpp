@@ -97,9 +97,14 @@ struct instance : std::enable_shared_from_this<instance> {
     return ResourceExitStateContinue;
   }
 
-  // The monitor answered ResourceExitStateTerminate (mu held).
+  // The monitor answered ResourceExitStateTerminate (mu held). Nobody else
+  // owns this stop, so the worker itself settles it when its body returns.
   void told_to_stop(std::uint64_t id) {
-    if (tracker.operation_id() == id) (void)tracker.request_stop(stop_reason::terminate_called);
+    if (tracker.operation_id() == id &&
+        tracker.request_stop(stop_reason::terminate_called) ==
+            resource_tracker::stop_outcome::started) {
+      settled_by_worker = id;
+    }
     stopped_op.store(id);
     SetEvent(stop_event);
   }
@@ -113,6 +118,7 @@ struct instance : std::enable_shared_from_this<instance> {
   resource_tracker tracker;
   HANDLE stop_event;                   // manual reset; set when the pending operation must end
   std::atomic<std::uint64_t> stopped_op{0};
+  std::uint64_t settled_by_worker = 0;  // guarded by mu: the stop its worker settles
   std::unique_ptr<CLUS_WORKER> worker;  // zeroed before each ClusWorkerCreate
   std::vector<std::unique_ptr<CLUS_WORKER>> abandoned;  // zombies still using theirs
   std::atomic<std::size_t> zombies{0};
@@ -188,6 +194,10 @@ DWORD WINAPI worker_main(CLUS_WORKER* w, LPVOID param) {
     if (auto fin = inst.tracker.finish(start->id, outcome, instance::now())) {
       if (!outcome) inst.dll.log(inst.handle, LOG_ERROR, outcome.error().message);
       (void)inst.send(*fin);  // the one final report
+    } else if (inst.settled_by_worker == start->id) {
+      // Stopped by the monitor's answer: end the operation, report nothing.
+      (void)inst.tracker.settle(stop_reason::terminate_called, instance::now());
+      inst.settled_by_worker = 0;
     }
   } catch (...) {
     return PD_ERROR_GEN_FAILURE;
@@ -224,7 +234,8 @@ void stop(instance& inst, stop_reason why) {
   const auto outcome = inst.tracker.request_stop(why);
   const std::uint64_t id = inst.tracker.operation_id();
   lk.unlock();
-  if (outcome == resource_tracker::stop_outcome::already_stopping) return;  // another caller waits
+  // Every Terminate makes sure the worker has stopped, even when another
+  // caller (or the monitor's ResourceExitStateTerminate) started the stop.
   if (outcome == resource_tracker::stop_outcome::started) {
     inst.stopped_op.store(id);
     SetEvent(inst.stop_event);
