@@ -11,6 +11,8 @@ pendop_packages=(
   libboost-dev libfmt-dev nlohmann-json3-dev doctest-dev libbenchmark-dev
   resource-agents libxml2-utils
 )
+# scripts/fuzz: libFuzzer comes with clang.
+pendop_fuzz_packages=(clang libclang-rt-14-dev)
 # The Win32 backend: cross-built with MinGW-w64, tested under Wine.
 pendop_win32_packages=(g++-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64 wine wine64)
 
