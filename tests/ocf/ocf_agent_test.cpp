@@ -152,9 +152,10 @@ TEST_CASE("a start that outlasts OCF_RESKEY_CRM_meta_timeout stops cleanly befor
   const auto t0 = std::chrono::steady_clock::now();
   CHECK(a.run("start") == 1);
   const auto took = std::chrono::steady_clock::now() - t0;
-  CHECK(took < 2000ms);   // before Pacemaker's deadline
-  CHECK(took >= 1500ms);  // but only after using most of it
-  CHECK(a.log.str().find("did not finish within 1800 ms") != std::string::npos);
+  CHECK(took < 2000ms);   // before Pacemaker's deadline, even on a slow machine
+  CHECK(took >= 1400ms);  // but only after using most of it
+  CHECK(a.log.str().find("did not finish within 1500 ms (timeout 2000 ms less a 500 ms margin)") !=
+        std::string::npos);
   CHECK(a.run("monitor") == 1);  // Failed: Pacemaker recovers it
   CHECK(a.run("stop") == 0);
   CHECK(a.run("monitor") == 7);

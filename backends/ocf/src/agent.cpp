@@ -133,8 +133,9 @@ outcome run_operation(const agent_definition& def, std::unique_ptr<resource> res
   if (auto t = env.find("OCF_RESKEY_CRM_meta_timeout"); t != env.end() && is_integer(t->second)) {
     timeout = std::chrono::milliseconds(std::stoll(t->second));
   }
-  const duration margin = std::clamp<duration>(timeout / 10, std::chrono::milliseconds(200),
-                                               std::chrono::seconds(10));
+  const duration margin = std::min<duration>(
+      std::clamp<duration>(timeout / 5, std::chrono::milliseconds(500), std::chrono::seconds(10)),
+      timeout / 2);
   const duration limit = std::max<duration>(timeout - margin, std::chrono::milliseconds(10));
 
   std::mutex mu;
