@@ -462,7 +462,7 @@ TEST_CASE("create rejects a null resource, an empty sink, a blank name and bad p
 #include <unistd.h>
 
 namespace {
-// ThreadSanitizer's runtime needs its own threads in a forked child.
+// TSan's runtime needs its own threads in a forked child.
 #if defined(__SANITIZE_THREAD__)
 constexpr bool k_under_tsan = true;
 #else
@@ -476,7 +476,7 @@ TEST_SUITE("posix/resource_runner") {
 // unprivileged user with a process limit of 1 cannot start any thread.
 TEST_CASE("thread creation failing ends the Online in Failed with a clear error") {
   if (k_under_tsan) {
-    MESSAGE("not under ThreadSanitizer (its runtime needs threads in the child)");
+    MESSAGE("skipped under TSan: its runtime needs threads in the forked child");
     return;
   }
   const pid_t child = ::fork();
