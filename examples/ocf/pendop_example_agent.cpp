@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
-// pendop-example: the example resource as an OCF resource agent. Its
-// parameters are the example resource's keys (online_ms, report_ms, ...).
+// pendop-example: the example resource as an OCF resource agent, installed
+// as ocf:pendop:example. Its parameters are the example resource's keys
+// (online_ms, report_ms, ...).
 #include <pendop/example/example_resource.hpp>
 #include <pendop/ocf/agent.hpp>
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -11,7 +13,7 @@ namespace {
 
 pendop::ocf::agent_definition example_agent() {
   pendop::ocf::agent_definition def;
-  def.name = "pendop-example";
+  def.name = "example";  // installed as /usr/lib/ocf/resource.d/pendop/example
   def.shortdesc = "pendop example resource";
   def.longdesc =
       "A resource that comes online and goes offline in steps, reporting progress, run through "
@@ -32,6 +34,8 @@ pendop::ocf::agent_definition example_agent() {
       flag("is_alive", "What the deep monitor (OCF_CHECK_LEVEL 10) answers", "1"),
       flag("fail_online", "Fail start after its first report", "0"),
   };
+  def.start_timeout = std::chrono::seconds(20);  // online_ms is 1 s by default
+  def.stop_timeout = std::chrono::seconds(20);
   def.make = [](const pendop::ocf::parameter_values& v)
       -> pendop::result<std::unique_ptr<pendop::resource>> {
     std::string config;

@@ -11,7 +11,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
+#include <string_view>
+#include <vector>
 
 using namespace std::chrono_literals;
 using pendop::resource_state;
@@ -87,64 +90,159 @@ TEST_CASE("monitor codes follow the persisted state and health") {
 TEST_CASE("parameters get their defaults, and booleans are normalised") {
   agent_env a;
   a.env["OCF_RESKEY_looks_alive"] = "false";
-  a.env["OCF_RESKEY_CRM_meta_timeout"] = "20000";  // Pacemaker's own: ignored
   auto v = pendop::ocf::read_parameters(a.def, a.env);
   REQUIRE(v);
   CHECK(v->at("online_ms") == "1000");
   CHECK(v->at("looks_alive") == "0");
 }
 
-TEST_CASE("bad parameters are OCF_ERR_CONFIGURED with the parameter named") {
-  agent_env a;
-  a.env["OCF_RESKEY_online_ms"] = "soon";
-  CHECK(a.run("validate-all") == 6);
-  CHECK(a.log.str() == "ERROR: online_ms: \"soon\" is not an integer\n");
-  a.env.erase("OCF_RESKEY_online_ms");
-  a.env["OCF_RESKEY_onlin_ms"] = "5";
-  CHECK(a.run("validate-all") == 6);
-  CHECK(a.log.str().rfind("ERROR: unknown parameter \"onlin_ms\" (known: online_ms,", 0) == 0);
-  a.env.erase("OCF_RESKEY_onlin_ms");
-  a.env["OCF_RESKEY_PendingTimeout"] = "5";
-  CHECK(a.run("validate-all") == 6);
-  CHECK(a.log.str() == "ERROR: PendingTimeout: 5 is out of range, allowed 10..4294967295\n");
-  a.env.erase("OCF_RESKEY_PendingTimeout");
-  a.env["OCF_RESKEY_fail_online"] = "maybe";
-  CHECK(a.run("validate-all") == 6);
-  a.env.erase("OCF_RESKEY_fail_online");
-  CHECK(a.run("validate-all") == 0);
+// What a real Pacemaker 2.1 passes to every action (seen in a cluster's
+// environment dump), besides the resource's own parameters.
+void add_pacemaker_environment(pendop::ocf::environment& env, const std::string& action) {
+  env["OCF_RESKEY_crm_feature_set"] = "3.16.1";
+  env["OCF_RESKEY_CRM_meta_on_node"] = "node1";
+  env["OCF_RESKEY_CRM_meta_on_node_uuid"] = "1";
+  env["OCF_RESKEY_CRM_meta_timeout"] = "20000";
+  env["OCF_RESKEY_CRM_meta_name"] = action;
+  env["OCF_RESKEY_CRM_meta_interval"] = "0";
+  env["OCF_RESKEY_CRM_meta_notify_start_resource"] = " ";
+  env["OCF_RA_VERSION_MAJOR"] = "1";
+  env["OCF_RA_VERSION_MINOR"] = "1";
+  env["OCF_ROOT"] = "/usr/lib/ocf";
+  env["OCF_RESOURCE_TYPE"] = "example";
+  env["OCF_RESOURCE_PROVIDER"] = "pendop";
+  env["OCF_EXIT_REASON_PREFIX"] = "ocf-exit-reason:";
+  env["OCF_OUTPUT_FORMAT"] = "text";
 }
 
-TEST_CASE("meta-data lists every parameter and derives action timeouts from PendingTimeout") {
+TEST_CASE("Pacemaker's own parameters are accepted by every action, silently") {
+  CHECK(pendop::ocf::is_manager_parameter("crm_feature_set"));
+  CHECK(pendop::ocf::is_manager_parameter("CRM_meta_timeout"));
+  CHECK(pendop::ocf::is_manager_parameter("CRM_meta_clone_max"));
+  CHECK_FALSE(pendop::ocf::is_manager_parameter("online_ms"));
   agent_env a;
+  a.env["OCF_RESKEY_online_ms"] = "50";
+  a.env["OCF_RESKEY_report_ms"] = "10";
+  for (const char* action : {"validate-all", "monitor", "start", "monitor", "stop", "monitor"}) {
+    CAPTURE(action);
+    add_pacemaker_environment(a.env, action);
+    const int rc = a.run(action);
+    const bool stopped_monitor = std::string_view(action) == "monitor" && a.log.str().empty() &&
+                                 rc == 7;
+    CHECK((rc == 0 || stopped_monitor));
+    CHECK(a.log.str().find("ocf-exit-reason") == std::string::npos);
+    CHECK(a.log.str().find("crm_feature_set") == std::string::npos);
+  }
+  CHECK(pendop::ocf::undeclared_parameters(a.def, a.env).empty());
+}
+
+TEST_CASE("an undeclared parameter is ignored with a warning, never a failure") {
+  agent_env a;
+  a.env["OCF_RESKEY_onlin_ms"] = "5";  // a typo
+  a.env["OCF_RESKEY_online_ms"] = "10";
+  CHECK(pendop::ocf::undeclared_parameters(a.def, a.env) == std::vector<std::string>{"onlin_ms"});
+  CHECK(a.run("validate-all") == 0);
+  CHECK(a.log.str() ==
+        "WARNING: ignoring parameter \"onlin_ms\" (OCF_RESKEY_onlin_ms): pendop-test does not "
+        "declare it\n");
+  CHECK(a.run("start") == 0);
+  CHECK(a.run("stop") == 0);
+}
+
+TEST_CASE("bad parameters are OCF_ERR_CONFIGURED with an exit reason naming the parameter") {
+  agent_env a;
+  a.env["OCF_RESKEY_online_ms"] = "soon";
+  for (const char* action : {"validate-all", "start", "stop", "monitor"}) {
+    CAPTURE(action);
+    CHECK(a.run(action) == 6);
+    CHECK(a.log.str() == "ocf-exit-reason:online_ms: \"soon\" is not an integer\n");
+  }
+  a.env.erase("OCF_RESKEY_online_ms");
+  a.env["OCF_RESKEY_PendingTimeout"] = "5";
+  CHECK(a.run("validate-all") == 6);
+  CHECK(a.log.str() ==
+        "ocf-exit-reason:PendingTimeout: 5 is out of range, allowed 10..4294967295\n");
+  a.env.erase("OCF_RESKEY_PendingTimeout");
+  a.env["OCF_RESKEY_fail_online"] = "maybe";
+  a.env["OCF_EXIT_REASON_PREFIX"] = "why:";  // the prefix Pacemaker asks for
+  CHECK(a.run("validate-all") == 6);
+  CHECK(a.log.str() ==
+        "why:fail_online: \"maybe\" is not a boolean (true/false, yes/no, 1/0)\n");
+  a.env.erase("OCF_RESKEY_fail_online");
+  CHECK(a.run("validate-all") == 0);
+  CHECK(a.log.str().empty());
+}
+
+TEST_CASE("meta-data lists every parameter and advises the definition's timeouts") {
+  agent_env a;
+  a.def.start_timeout = std::chrono::seconds(45);
   CHECK(a.run("meta-data") == 0);
   const std::string x = a.out.str();
   CHECK(x.find("<!DOCTYPE resource-agent SYSTEM \"ra-api-1.dtd\">") != std::string::npos);
+  CHECK(x.find("<resource-agent name=\"pendop-test\"") != std::string::npos);
   CHECK(x.find("<version>1.1</version>") != std::string::npos);
   for (const char* name : {"online_ms", "report_ms", "looks_alive", "fail_online", "PendingTimeout",
                            "DeadlockTimeout", "state_dir"}) {
     CAPTURE(name);
     CHECK(x.find(std::string("<parameter name=\"") + name + "\"") != std::string::npos);
   }
-  CHECK(x.find("<action name=\"start\" timeout=\"180s\" />") != std::string::npos);
+  CHECK(x.find("<action name=\"start\" timeout=\"45s\" />") != std::string::npos);
+  CHECK(x.find("<action name=\"stop\" timeout=\"20s\" />") != std::string::npos);
   CHECK(x.find("test &lt;agent&gt; &amp; co") != std::string::npos);
 }
 
-TEST_CASE("start, monitor and stop are idempotent and keep state across actions") {
+TEST_CASE("start, monitor and stop are idempotent, and a stop leaves no state behind") {
   agent_env a;
   a.env["OCF_RESKEY_online_ms"] = "100";
   a.env["OCF_RESKEY_report_ms"] = "50";
   CHECK(a.run("monitor") == 7);
+  CHECK(a.log.str().empty());  // a probe of a stopped resource is no failure
   CHECK(a.run("start") == 0);
-  CHECK(a.log.str().find("[online 50%]") != std::string::npos);  // progress with stage and percent
+  CHECK(a.log.str().find("ocf-exit-reason") == std::string::npos);
+  CHECK(a.log.str().find("INFO: start: Online after") != std::string::npos);
+  CHECK(a.log.str().find("ERROR") == std::string::npos);
+  CHECK(fs::exists(a.dir / "pendop-pendop-test-r1.state"));
   CHECK(a.run("monitor") == 0);
   CHECK(a.run("start") == 0);  // started already
   CHECK(a.run("stop") == 0);
+  CHECK_FALSE(fs::exists(a.dir / "pendop-pendop-test-r1.state"));
   CHECK(a.run("monitor") == 7);
   CHECK(a.run("stop") == 0);  // stopped already
-  for (const auto& e : fs::directory_iterator(a.dir)) CHECK(e.path().extension() != ".tmp");
+  CHECK(fs::is_empty(a.dir));
 }
 
-TEST_CASE("a start that outlasts OCF_RESKEY_CRM_meta_timeout stops cleanly before it") {
+TEST_CASE("progress is logged at debug level, only with HA_debug") {
+  agent_env a;
+  a.env["OCF_RESKEY_online_ms"] = "100";
+  a.env["OCF_RESKEY_report_ms"] = "50";
+  CHECK(a.run("start") == 0);
+  CHECK(a.log.str().find("DEBUG") == std::string::npos);
+  CHECK(a.run("stop") == 0);
+  a.env["HA_debug"] = "1";
+  CHECK(a.run("start") == 0);
+  CHECK(a.log.str().find("DEBUG: ") != std::string::npos);
+  CHECK(a.log.str().find("[online 50%]") != std::string::npos);  // stage and percent
+}
+
+TEST_CASE("with HA_LOGFILE set, lines go there and stderr keeps only the exit reason") {
+  agent_env a;
+  const fs::path logfile = a.dir / "cluster.log";
+  a.env["HA_LOGFILE"] = logfile.string();
+  a.env["OCF_RESKEY_online_ms"] = "50";
+  a.env["OCF_RESKEY_report_ms"] = "10";
+  CHECK(a.run("start") == 0);
+  CHECK(a.log.str().empty());
+  a.env["OCF_RESKEY_looks_alive"] = "0";
+  CHECK(a.run("monitor") == 1);
+  CHECK(a.log.str() == "ocf-exit-reason:looks_alive() returned false\n");
+  std::ifstream in(logfile);
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  CHECK(text.find("pendop-test(r1)[") != std::string::npos);  // ocf_log's tag
+  CHECK(text.find("INFO: start: Online after") != std::string::npos);
+  CHECK(text.find("ERROR: looks_alive() returned false") != std::string::npos);
+}
+
+TEST_CASE("a start that outlasts OCF_RESKEY_CRM_meta_timeout fails before it, with a reason") {
   agent_env a;
   a.env["OCF_RESKEY_online_ms"] = "20000";
   a.env["OCF_RESKEY_report_ms"] = "100";
@@ -154,9 +252,12 @@ TEST_CASE("a start that outlasts OCF_RESKEY_CRM_meta_timeout stops cleanly befor
   const auto took = std::chrono::steady_clock::now() - t0;
   CHECK(took < 2000ms);   // before Pacemaker's deadline, even on a slow machine
   CHECK(took >= 1400ms);  // but only after using most of it
-  CHECK(a.log.str().find("did not finish within 1500 ms (timeout 2000 ms less a 500 ms margin)") !=
-        std::string::npos);
+  CHECK(a.log.str().find("WARNING: start did not finish within 1500 ms (2000 ms timeout less a "
+                         "500 ms margin)") != std::string::npos);
+  CHECK(a.log.str().find("ocf-exit-reason:start ended Failed: did not finish within 1500 ms of "
+                         "its 2000 ms timeout") != std::string::npos);
   CHECK(a.run("monitor") == 1);  // Failed: Pacemaker recovers it
+  CHECK(a.log.str().find("ocf-exit-reason:failed: did not finish within 1500 ms") == 0);
   CHECK(a.run("stop") == 0);
   CHECK(a.run("monitor") == 7);
 }
@@ -167,8 +268,11 @@ TEST_CASE("a failing start is OCF_ERR_GENERIC and monitor then reports the failu
   a.env["OCF_RESKEY_report_ms"] = "50";
   a.env["OCF_RESKEY_fail_online"] = "1";
   CHECK(a.run("start") == 1);
+  CHECK(a.log.str().find("ocf-exit-reason:start ended Failed: ") != std::string::npos);
   CHECK(a.log.str().find("fail_online=1: refusing to come online") != std::string::npos);
   CHECK(a.run("monitor") == 1);
+  CHECK(a.log.str().find("ocf-exit-reason:failed: ") == 0);
+  CHECK(a.log.str().find("refusing to come online") != std::string::npos);
 }
 
 TEST_CASE("a resource that does not look alive fails its monitor") {
@@ -177,20 +281,25 @@ TEST_CASE("a resource that does not look alive fails its monitor") {
   a.env["OCF_RESKEY_looks_alive"] = "0";
   CHECK(a.run("start") == 0);
   CHECK(a.run("monitor") == 1);
+  CHECK(a.log.str() == "ocf-exit-reason:looks_alive() returned false\n");
 }
 
 TEST_CASE("a state left pending by a killed agent is a failure until stopped") {
   agent_env a;
-  std::ofstream(a.dir / "pendop-pendop-test-r1.state") << "OnlinePending\n";
+  std::ofstream(a.dir / "pendop-pendop-test-r1.state") << "OnlinePending\nstart began\n";
   CHECK(a.run("monitor") == 1);
+  CHECK(a.log.str() ==
+        "ocf-exit-reason:an earlier action was killed while OnlinePending (start began)\n");
   a.env["OCF_RESKEY_online_ms"] = "10";
   CHECK(a.run("stop") == 0);
   CHECK(a.run("monitor") == 7);
 }
 
-TEST_CASE("unknown actions are OCF_ERR_UNIMPLEMENTED") {
+TEST_CASE("unknown actions are OCF_ERR_UNIMPLEMENTED with a reason") {
   agent_env a;
   CHECK(a.run("promote") == 3);
+  CHECK(a.log.str() == "ocf-exit-reason:action \"promote\" is not implemented (supported: start, "
+                       "stop, monitor, meta-data, validate-all)\n");
   CHECK(a.run("migrate_to") == 3);
 }
 

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include <pendop/ocf/agent.hpp>
 
+#include "agent_log.hpp"
+#include "answer_deadline.hpp"
+
 #include <pendop/invoke_operation.hpp>
 #include <pendop/ocf/exit_code.hpp>
 #include <pendop/posix/resource_runner.hpp>
@@ -18,8 +21,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <mutex>
 #include <iostream>
+#include <mutex>
 #include <optional>
 #include <ostream>
 
@@ -28,8 +31,12 @@ extern char** environ;
 namespace pendop::ocf {
 namespace {
 
+using detail::agent_log;
+using std::chrono::milliseconds;
+
 constexpr std::string_view k_prefix = "OCF_RESKEY_";
 constexpr std::string_view k_state_dir = "state_dir";
+constexpr std::string_view k_actions = "start, stop, monitor, meta-data, validate-all";
 
 // ResApi properties are parameters too: their names and defaults.
 std::vector<std::pair<std::string, long long>> property_parameters(const resource_properties& p) {
@@ -42,6 +49,17 @@ std::vector<std::pair<std::string, long long>> property_parameters(const resourc
           {"RestartPeriod", p.restart_period.count()},
           {"RestartDelay", p.restart_delay.count()},
           {"RetryPeriodOnFailure", p.retry_period_on_failure.count()}};
+}
+
+bool is_property(const agent_definition& def, std::string_view name) {
+  const auto props = property_parameters(def.properties);
+  return std::any_of(props.begin(), props.end(), [&](const auto& x) { return x.first == name; });
+}
+
+const parameter* declared(const agent_definition& def, std::string_view name) {
+  const auto p = std::find_if(def.parameters.begin(), def.parameters.end(),
+                              [&](const parameter& x) { return x.name == name; });
+  return p != def.parameters.end() ? &*p : nullptr;
 }
 
 std::string xml_escape(std::string_view s) {
@@ -64,54 +82,114 @@ std::optional<std::string> normalise_boolean(std::string_view v) {
   return std::nullopt;
 }
 
-bool is_integer(std::string_view v) {
-  if (v.empty()) return false;
+std::optional<long long> integer(std::string_view v) {
+  if (v.empty()) return std::nullopt;
   long long n = 0;
   const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  return ec == std::errc{} && end == v.data() + v.size();
+  if (ec != std::errc{} || end != v.data() + v.size()) return std::nullopt;
+  return n;
 }
 
-// --- the state file ----------------------------------------------------------
+std::string env_value(const environment& env, std::string_view key) {
+  const auto it = env.find(key);
+  return it != env.end() ? it->second : std::string();
+}
+
+long long ms(duration d) { return std::chrono::duration_cast<milliseconds>(d).count(); }
+
+// --- the action's time budget -------------------------------------------------
+
+// How a start or stop spends its timeout T (OCF_RESKEY_CRM_meta_timeout, else
+// the advised one). margin = T/5 within 0.5-10 s, at most T/2:
+//   T - margin      the runner stops the operation (PendingTimeout-style)
+//   + margin / 2    the body has that long to return, else it is a zombie
+//   T - margin / 4  agent_main answers whatever happened (answer_deadline)
+struct action_budget {
+  duration timeout;
+  duration limit;
+  duration stop_wait;
+  duration answer_by;
+  duration margin;
+};
+
+action_budget budget_for(duration timeout) {
+  const duration margin = std::min<duration>(
+      std::clamp<duration>(timeout / 5, milliseconds(500), std::chrono::seconds(10)), timeout / 2);
+  return {timeout, std::max<duration>(timeout - margin, milliseconds(10)), margin / 2,
+          timeout - margin / 4, margin};
+}
+
+duration action_timeout(const agent_definition& def, bool online, const environment& env) {
+  if (auto t = integer(env_value(env, "OCF_RESKEY_CRM_meta_timeout")); t && *t > 0) {
+    return milliseconds(*t);
+  }
+  return online ? def.start_timeout : def.stop_timeout;
+}
+
+// --- the state file ------------------------------------------------------------
+
+// What the last action left: the state, and for Failed (or a pending state an
+// action was killed in) why. No file: Offline.
+struct persisted_state {
+  resource_state state = resource_state::offline;
+  std::string reason;
+};
 
 std::string state_path(const agent_definition& def, const parameter_values& values,
                        const environment& env) {
   std::string dir;
   if (auto it = values.find(k_state_dir); it != values.end() && !it->second.empty()) {
     dir = it->second;
-  } else if (auto h = env.find("HA_RSCTMP"); h != env.end() && !h->second.empty()) {
-    dir = h->second;
+  } else if (auto h = env_value(env, "HA_RSCTMP"); !h.empty()) {
+    dir = h;
   } else {
     dir = "/run/resource-agents";
     if (::access("/run", W_OK) != 0) dir = "/tmp";
   }
   ::mkdir(dir.c_str(), 0755);  // may exist already
-  const auto inst = env.find("OCF_RESOURCE_INSTANCE");
-  const std::string instance = inst != env.end() && !inst->second.empty() ? inst->second : "default";
+  std::string instance = env_value(env, "OCF_RESOURCE_INSTANCE");
+  if (instance.empty()) instance = "default";
+  std::replace(instance.begin(), instance.end(), '/', '_');
   return fmt::format("{}/pendop-{}-{}.state", dir, def.name, instance);
 }
 
-resource_state read_state(const std::string& path) {
+persisted_state read_state(const std::string& path) {
   std::ifstream in(path);
+  persisted_state s;
   std::string name;
-  if (!(in >> name)) return resource_state::offline;
-  return parse_resource_state(name).value_or(resource_state::failed);
+  if (!std::getline(in, name) || name.empty()) return s;
+  s.state = parse_resource_state(name).value_or(resource_state::failed);
+  std::getline(in, s.reason);
+  return s;
 }
 
 // Atomic: a reader sees the old state or the new one, never half a file.
-result<void> write_state(const std::string& path, resource_state s) {
+result<void> write_state(const std::string& path, resource_state s, std::string_view reason = {}) {
   const std::string tmp = path + ".tmp";
   std::FILE* f = std::fopen(tmp.c_str(), "w");
   if (!f) {
     return make_error(errc::invalid_argument,
                       fmt::format("cannot write {}: {}", tmp, std::strerror(errno)));
   }
-  const std::string text = fmt::format("{}\n", to_string(s));
+  std::string one_line(reason);
+  std::replace(one_line.begin(), one_line.end(), '\n', ' ');
+  const std::string text = fmt::format("{}\n{}\n", to_string(s), one_line);
   const bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size() &&
                        std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
-  std::fclose(f);
-  if (!written || std::rename(tmp.c_str(), path.c_str()) != 0) {
+  const bool closed = std::fclose(f) == 0;
+  if (!written || !closed || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    std::remove(tmp.c_str());
     return make_error(errc::invalid_argument,
-                      fmt::format("cannot replace {}: {}", path, std::strerror(errno)));
+                      fmt::format("cannot replace {}: {}", path, std::strerror(err)));
+  }
+  return ok();
+}
+
+result<void> remove_state(const std::string& path) {
+  if (std::remove(path.c_str()) != 0 && errno != ENOENT) {
+    return make_error(errc::invalid_argument,
+                      fmt::format("cannot remove {}: {}", path, std::strerror(errno)));
   }
   return ok();
 }
@@ -123,38 +201,27 @@ struct outcome {
   std::string error;
 };
 
-// Runs Online or Offline to a final state within the action's timeout.
-outcome run_operation(const agent_definition& def, std::unique_ptr<resource> res,
+// Runs Online or Offline to a final state; stops it at `budget.limit`.
+outcome run_operation(const agent_definition& def, std::shared_ptr<resource> res,
                       const resource_properties& props, resource_state from, bool online,
-                      const environment& env, std::ostream& log) {
-  // The action's timeout (ms) bounds the operation; stop with a margin that
-  // leaves time to wind down before Pacemaker would kill the agent.
-  duration timeout = props.pending_timeout;
-  if (auto t = env.find("OCF_RESKEY_CRM_meta_timeout"); t != env.end() && is_integer(t->second)) {
-    timeout = std::chrono::milliseconds(std::stoll(t->second));
-  }
-  const duration margin = std::min<duration>(
-      std::clamp<duration>(timeout / 5, std::chrono::milliseconds(500), std::chrono::seconds(10)),
-      timeout / 2);
-  const duration limit = std::max<duration>(timeout - margin, std::chrono::milliseconds(10));
-
+                      const action_budget& budget, const environment& env, agent_log& log) {
   std::mutex mu;
   std::condition_variable cv;
   outcome result;
-  const auto inst = env.find("OCF_RESOURCE_INSTANCE");
-  const std::string who =
-      fmt::format("{}[{}]", def.name, inst != env.end() ? inst->second : std::string("default"));
+  std::string instance = env_value(env, "OCF_RESOURCE_INSTANCE");
   posix::runner_options o;
-  o.name = who;
+  o.name = fmt::format("{}[{}]", def.name, instance.empty() ? "default" : instance);
   o.properties = props;
   o.initial_state = from;
-  o.operation_limit = limit;
-  o.stop_wait = margin / 2;
+  o.operation_limit = budget.limit;
+  o.stop_wait = budget.stop_wait;
   auto runner = posix::resource_runner::create(
-      std::shared_ptr<resource>(std::move(res)),
+      std::move(res),
       [&](const status_report& r) {
-        log << to_string(r) << '\n' << std::flush;
-        if (!r.final) return;
+        if (!r.final) {
+          log.debug(to_string(r));
+          return;
+        }
         std::lock_guard lk(mu);
         result.final = r.state;
         result.error = r.error_text;
@@ -165,25 +232,201 @@ outcome run_operation(const agent_definition& def, std::unique_ptr<resource> res
   auto started = online ? runner->online() : runner->offline();
   if (!started) return {resource_state::failed, started.error().message};
   std::unique_lock lk(mu);
+  bool limit_reported = false;
   while (result.final == resource_state::unknown) {
-    cv.wait_for(lk, std::chrono::milliseconds(20));
+    cv.wait_for(lk, milliseconds(20));
     if (result.final != resource_state::unknown) break;
     lk.unlock();
-    if (runner->check_pending_timeout()) {
-      log << fmt::format("{}: {} did not finish within {} ms (timeout {} ms less a {} ms margin)\n",
-                         who, online ? "start" : "stop",
-                         std::chrono::duration_cast<std::chrono::milliseconds>(limit).count(),
-                         std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count(),
-                         std::chrono::duration_cast<std::chrono::milliseconds>(margin).count());
+    if (runner->check_pending_timeout() && !limit_reported) {
+      limit_reported = true;
+      log.warning(fmt::format("{} did not finish within {} ms ({} ms timeout less a {} ms margin); "
+                              "stopping it",
+                              online ? "start" : "stop", ms(budget.limit), ms(budget.timeout),
+                              ms(budget.margin)));
     }
     lk.lock();
+  }
+  if (limit_reported && result.error.empty()) {
+    result.error = fmt::format("did not finish within {} ms of its {} ms timeout", ms(budget.limit),
+                               ms(budget.timeout));
+  } else if (limit_reported) {
+    result.error = fmt::format("did not finish within {} ms of its {} ms timeout ({})",
+                               ms(budget.limit), ms(budget.timeout), result.error);
   }
   return result;
 }
 
-int fail(std::ostream& log, exit_code code, const std::string& why) {
-  log << "ERROR: " << why << '\n' << std::flush;
+class action_runner {
+ public:
+  action_runner(const agent_definition& def, std::string_view action, const environment& env,
+                std::ostream& out, std::ostream& err, bool exit_at_deadline)
+      : def_(def), action_(action), env_(env), out_(out), log_(def.name, env, err),
+        exit_at_deadline_(exit_at_deadline) {}
+
+  int run();
+
+ private:
+  int fail(exit_code code, const std::string& why) {
+    log_.exit_reason(why);
+    return static_cast<int>(code);
+  }
+  int monitor(resource& res, const persisted_state& persisted);
+  int start_or_stop(const parameter_values& values, const resource_properties& props,
+                    std::shared_ptr<resource> res, const std::string& path,
+                    const persisted_state& persisted);
+
+  const agent_definition& def_;
+  const std::string action_;
+  const environment& env_;
+  std::ostream& out_;
+  agent_log log_;
+  const bool exit_at_deadline_;
+};
+
+int action_runner::run() {
+  if (action_ == "meta-data") {
+    out_ << metadata_xml(def_) << std::flush;
+    return static_cast<int>(exit_code::success);
+  }
+  if (action_ == "usage" || action_ == "help") {
+    out_ << fmt::format("usage: {} {{{}}}\n", def_.name, k_actions);
+    return static_cast<int>(exit_code::success);
+  }
+  const bool known = action_ == "start" || action_ == "stop" || action_ == "monitor" ||
+                     action_ == "validate-all";
+  if (!known) {
+    return fail(exit_code::err_unimplemented,
+                fmt::format("action \"{}\" is not implemented (supported: {})", action_, k_actions));
+  }
+  for (const auto& name : undeclared_parameters(def_, env_)) {
+    log_.warning(fmt::format("ignoring parameter \"{}\" (OCF_RESKEY_{}): {} does not declare it",
+                             name, name, def_.name));
+  }
+  auto values = read_parameters(def_, env_);
+  if (!values) return fail(exit_code::err_configured, values.error().message);
+  auto props = read_properties(def_, *values);
+  if (!props) return fail(exit_code::err_configured, props.error().message);
+  auto made = def_.make(*values);
+  if (!made) return fail(exit_code::err_configured, made.error().message);
+  if (!*made) return fail(exit_code::err_configured, def_.name + ": the agent made no resource");
+  if (action_ == "validate-all") return static_cast<int>(exit_code::success);
+
+  const std::string path = state_path(def_, *values, env_);
+  const persisted_state persisted = read_state(path);
+  if (action_ == "monitor") return monitor(**made, persisted);
+  return start_or_stop(*values, *props, std::shared_ptr<resource>(std::move(*made)), path,
+                       persisted);
+}
+
+int action_runner::monitor(resource& res, const persisted_state& persisted) {
+  if (persisted.state != resource_state::online) {
+    const exit_code code = monitor_code(persisted.state, false);
+    if (code == exit_code::not_running) return static_cast<int>(code);
+    if (is_pending(persisted.state)) {
+      return fail(code, fmt::format("an earlier action was killed while {} ({})",
+                                    to_string(persisted.state),
+                                    persisted.reason.empty() ? "no reason recorded"
+                                                             : persisted.reason));
+    }
+    return fail(code, persisted.reason.empty() ? std::string("the resource failed")
+                                               : "failed: " + persisted.reason);
+  }
+  std::string why;
+  if (!invoke_looks_alive(res, &why)) {
+    return fail(exit_code::err_generic,
+                why.empty() ? std::string("looks_alive() returned false") : "looks_alive(): " + why);
+  }
+  const auto depth = integer(env_value(env_, "OCF_CHECK_LEVEL"));
+  if (depth && *depth >= 10 && !invoke_is_alive(res, &why)) {
+    return fail(exit_code::err_generic,
+                why.empty() ? std::string("is_alive() returned false") : "is_alive(): " + why);
+  }
+  return static_cast<int>(exit_code::success);
+}
+
+int action_runner::start_or_stop(const parameter_values& values, const resource_properties& props,
+                                 std::shared_ptr<resource> res, const std::string& path,
+                                 const persisted_state& persisted) {
+  const bool online = action_ == "start";
+  if (online && persisted.state == resource_state::online) {
+    log_.info("start: already Online");
+    return static_cast<int>(exit_code::success);
+  }
+  if (!online && persisted.state == resource_state::offline) {
+    log_.info("stop: already Offline");
+    (void)remove_state(path);
+    return static_cast<int>(exit_code::success);
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  const action_budget budget = budget_for(action_timeout(def_, online, env_));
+  detail::answer_deadline deadline;
+  if (exit_at_deadline_) {
+    deadline.arm(t0 + budget.answer_by, [&, online] {
+      const std::string why =
+          fmt::format("{} did not answer within {} ms of its {} ms timeout: the resource's body or "
+                      "terminate() is blocked; exiting so the cluster gets an answer",
+                      action_, ms(budget.answer_by), ms(budget.timeout));
+      (void)write_state(path, resource_state::failed, why);
+      log_.exit_reason(why);
+      return static_cast<int>(online ? start_code(resource_state::failed)
+                                     : stop_code(resource_state::failed));
+    });
+  }
+  // A pending state left by a killed agent is treated as Failed.
+  const resource_state from = is_pending(persisted.state) ? resource_state::failed : persisted.state;
+  if (auto w = write_state(path, online ? resource_state::online_pending
+                                        : resource_state::offline_pending,
+                           fmt::format("{} began", action_));
+      !w) {
+    deadline.claim();
+    return fail(exit_code::err_perm, w.error().message);
+  }
+  log_.info(fmt::format("{}: {} (timeout {} ms)", action_,
+                        online ? "bringing the resource online" : "taking the resource offline",
+                        ms(budget.timeout)));
+  outcome done = run_operation(def_, res, props, from, online, budget, env_, log_);
+  if (!online && done.final != resource_state::offline) {
+    // Stop must leave the resource down: Terminate is the hard stop. The
+    // process exits after this, so an abandoned body goes with it.
+    log_.warning(fmt::format("stop ended {} ({}); forcing it down with terminate()",
+                             to_string(done.final), done.error));
+    std::string why;
+    if (auto again = def_.make(values); again && *again) {
+      (void)invoke_terminate(**again, &why);
+    } else {
+      (void)invoke_terminate(*res, &why);
+    }
+    if (!why.empty()) log_.warning("terminate(): " + why);
+    done.final = resource_state::offline;
+  }
+  deadline.claim();
+  const auto took = ms(std::chrono::steady_clock::now() - t0);
+  if (done.final == resource_state::offline) {
+    if (auto r = remove_state(path); !r) return fail(exit_code::err_generic, r.error().message);
+  } else if (auto w = write_state(path, done.final, done.error); !w) {
+    return fail(exit_code::err_generic, w.error().message);
+  }
+  const exit_code code = online ? start_code(done.final) : stop_code(done.final);
+  if (code != exit_code::success) {
+    return fail(code, fmt::format("{} ended {}: {}", action_, to_string(done.final),
+                                  done.error.empty() ? std::string("no reason given") : done.error));
+  }
+  log_.info(fmt::format("{}: {} after {} ms", action_, to_string(done.final), took));
   return static_cast<int>(code);
+}
+
+int run(const agent_definition& def, std::string_view action, const environment& env,
+        std::ostream& out, std::ostream& err, bool exit_at_deadline) noexcept {
+  try {
+    return action_runner(def, action, env, out, err, exit_at_deadline).run();
+  } catch (const std::exception& e) {
+    try {
+      err << "ocf-exit-reason:" << action << ": " << e.what() << '\n' << std::flush;
+    } catch (...) {
+    }
+  } catch (...) {
+  }
+  return static_cast<int>(exit_code::err_generic);
 }
 
 }  // namespace
@@ -198,30 +441,38 @@ environment process_environment() {
   return env;
 }
 
+bool is_manager_parameter(std::string_view name) noexcept {
+  return name == "crm_feature_set" || name.starts_with("CRM_meta_");
+}
+
+std::vector<std::string> undeclared_parameters(const agent_definition& def,
+                                               const environment& env) {
+  std::vector<std::string> names;
+  for (const auto& [key, value] : env) {
+    if (!key.starts_with(k_prefix)) continue;
+    const std::string name = key.substr(k_prefix.size());
+    if (is_manager_parameter(name) || declared(def, name) || is_property(def, name) ||
+        name == k_state_dir) {
+      continue;
+    }
+    names.push_back(name);
+  }
+  return names;
+}
+
 result<parameter_values> read_parameters(const agent_definition& def, const environment& env) {
   parameter_values values;
   for (const auto& p : def.parameters) {
     if (!p.default_value.empty()) values[p.name] = p.default_value;
   }
   for (const auto& [key, value] : env) {
-    if (key.rfind(k_prefix, 0) != 0) continue;
+    if (!key.starts_with(k_prefix)) continue;
     const std::string name = key.substr(k_prefix.size());
-    if (name.rfind("CRM_meta_", 0) == 0) continue;  // Pacemaker's own
-    const auto p = std::find_if(def.parameters.begin(), def.parameters.end(),
-                                [&](const parameter& x) { return x.name == name; });
-    const auto props = property_parameters(def.properties);
-    const bool is_property = std::any_of(props.begin(), props.end(),
-                                         [&](const auto& x) { return x.first == name; });
-    if (p == def.parameters.end() && !is_property && name != k_state_dir) {
-      std::string known;
-      for (const auto& x : def.parameters) known += x.name + ", ";
-      for (const auto& x : props) known += x.first + ", ";
-      known += k_state_dir;
-      return make_error(errc::property_unknown,
-                        fmt::format("unknown parameter \"{}\" (known: {})", name, known));
-    }
+    const parameter* p = declared(def, name);
+    const bool property = is_property(def, name);
+    if (!p && !property && name != k_state_dir) continue;  // the manager's, or undeclared
     std::string v = value;
-    if (p != def.parameters.end() && p->type == "boolean") {
+    if (p && p->type == "boolean") {
       auto b = normalise_boolean(v);
       if (!b) {
         return make_error(errc::property_wrong_type,
@@ -229,8 +480,8 @@ result<parameter_values> read_parameters(const agent_definition& def, const envi
                                       name, value));
       }
       v = *b;
-    } else if ((p != def.parameters.end() && p->type == "integer") || is_property) {
-      if (!is_integer(v)) {
+    } else if ((p && p->type == "integer") || property) {
+      if (!integer(v)) {
         return make_error(errc::property_wrong_type,
                           fmt::format("{}: \"{}\" is not an integer", name, value));
       }
@@ -293,12 +544,8 @@ std::string metadata_xml(const agent_definition& def) {
         "/run/resource-agents).",
         "string", "", false);
   x += "</parameters>\n<actions>\n";
-  const auto op_s =
-      std::max<long long>(std::chrono::duration_cast<std::chrono::seconds>(def.properties.pending_timeout)
-                              .count(),
-                          20);
-  x += fmt::format("<action name=\"start\" timeout=\"{}s\" />\n", op_s);
-  x += fmt::format("<action name=\"stop\" timeout=\"{}s\" />\n", op_s);
+  x += fmt::format("<action name=\"start\" timeout=\"{}s\" />\n", def.start_timeout.count());
+  x += fmt::format("<action name=\"stop\" timeout=\"{}s\" />\n", def.stop_timeout.count());
   x += "<action name=\"monitor\" timeout=\"20s\" interval=\"10s\" depth=\"0\" />\n";
   x += "<action name=\"monitor\" timeout=\"20s\" interval=\"60s\" depth=\"10\" />\n";
   x += "<action name=\"meta-data\" timeout=\"5s\" />\n";
@@ -308,94 +555,27 @@ std::string metadata_xml(const agent_definition& def) {
 }
 
 int run_action(const agent_definition& def, std::string_view action, const environment& env,
-               std::ostream& out, std::ostream& log) noexcept {
-  try {
-    if (action == "meta-data") {
-      out << metadata_xml(def) << std::flush;
-      return static_cast<int>(exit_code::success);
-    }
-    if (action == "usage" || action == "help") {
-      out << fmt::format("usage: {} start|stop|monitor|meta-data|validate-all\n", def.name);
-      return static_cast<int>(exit_code::success);
-    }
-    const bool known = action == "start" || action == "stop" || action == "monitor" ||
-                       action == "validate-all";
-    if (!known) {
-      return fail(log, exit_code::err_unimplemented,
-                  fmt::format("action \"{}\" is not implemented", action));
-    }
-    auto values = read_parameters(def, env);
-    if (!values) return fail(log, exit_code::err_configured, values.error().message);
-    auto props = read_properties(def, *values);
-    if (!props) return fail(log, exit_code::err_configured, props.error().message);
-    auto res = def.make(*values);
-    if (!res || !*res) {
-      return fail(log, exit_code::err_configured,
-                  res ? std::string("the agent made no resource") : res.error().message);
-    }
-    if (action == "validate-all") return static_cast<int>(exit_code::success);
-
-    const std::string path = state_path(def, *values, env);
-    const resource_state persisted = read_state(path);
-    if (action == "monitor") {
-      if (persisted != resource_state::online) {
-        return static_cast<int>(monitor_code(persisted, false));
-      }
-      std::string why;
-      bool alive = invoke_looks_alive(**res, &why);
-      const auto depth = env.find("OCF_CHECK_LEVEL");
-      if (alive && depth != env.end() && is_integer(depth->second) &&
-          std::stoi(depth->second) >= 10) {
-        alive = invoke_is_alive(**res, &why);
-      }
-      if (!alive) log << "monitor: the resource does not look alive" << (why.empty() ? "" : ": " + why) << '\n';
-      return static_cast<int>(monitor_code(persisted, alive));
-    }
-
-    const bool online = action == "start";
-    if (online && persisted == resource_state::online) return 0;    // idempotent
-    if (!online && (persisted == resource_state::offline)) return 0;  // idempotent
-    // A pending state left by a killed agent is treated as Failed.
-    const resource_state from = is_pending(persisted) ? resource_state::failed : persisted;
-    if (auto w = write_state(path, online ? resource_state::online_pending
-                                          : resource_state::offline_pending);
-        !w) {
-      return fail(log, exit_code::err_perm, w.error().message);
-    }
-    outcome done = run_operation(def, std::move(*res), *props, from, online, env, log);
-    if (!online && done.final != resource_state::offline) {
-      // Stop must leave the resource down: Terminate is the hard stop.
-      log << fmt::format("stop ended {} ({}); forced down with Terminate\n",
-                         to_string(done.final), done.error);
-      if (auto again = def.make(*values); again && *again) (void)invoke_terminate(**again);
-      done.final = resource_state::offline;
-    }
-    if (auto w = write_state(path, done.final); !w) {
-      return fail(log, exit_code::err_generic, w.error().message);
-    }
-    const exit_code code = online ? start_code(done.final) : stop_code(done.final);
-    if (code != exit_code::success) {
-      log << fmt::format("ERROR: {} ended {}: {}\n", action, to_string(done.final), done.error);
-    }
-    return static_cast<int>(code);
-  } catch (const std::exception& e) {
-    return fail(log, exit_code::err_generic, e.what());
-  } catch (...) {
-    return static_cast<int>(exit_code::err_generic);
-  }
+               std::ostream& out, std::ostream& err) noexcept {
+  return run(def, action, env, out, err, /*exit_at_deadline=*/false);
 }
 
 int agent_main(const agent_definition& def, int argc, char** argv) noexcept {
+  int code = static_cast<int>(exit_code::err_generic);
   try {
     if (argc < 2) {
-      std::fprintf(stderr, "usage: %s start|stop|monitor|meta-data|validate-all\n",
-                   argc > 0 ? argv[0] : "agent");
+      std::fprintf(stderr, "ocf-exit-reason:usage: %s {%.*s}\n", argc > 0 ? argv[0] : "agent",
+                   static_cast<int>(k_actions.size()), k_actions.data());
       return static_cast<int>(exit_code::err_args);
     }
-    return run_action(def, argv[1], process_environment(), std::cout, std::cerr);
+    code = run(def, argv[1], process_environment(), std::cout, std::cerr, /*exit_at_deadline=*/true);
   } catch (...) {
-    return static_cast<int>(exit_code::err_generic);
   }
+  // A body abandoned as a zombie may still run: it ends with the process,
+  // which neither waits for it nor runs destructors under its feet.
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  std::_Exit(code);
 }
 
 }  // namespace pendop::ocf

@@ -76,7 +76,8 @@ struct runner_core : std::enable_shared_from_this<runner_core> {
   const duration stop_wait;
 
   std::mutex control_mu;
-  worker w;  // owner side guarded by control_mu
+  worker w;                // owner side guarded by control_mu
+  bool abandoned = false;  // guarded by control_mu: w's body was given up as a zombie
 
   mutable std::mutex mu;
   resource_tracker tracker;        // guarded by mu
@@ -152,7 +153,9 @@ class posix_operation final : public operation {
 // The previous operation has ended (the tracker said so), but its thread may
 // still be delivering its final report. Join it before reusing the worker;
 // one that is slow about it is let go (its body has returned: no zombie).
+// A zombie was waited for once already, when it was abandoned: not again.
 void runner_core::reap_previous_worker() {
+  if (abandoned) return;
   if (!w.terminate_for(stop_wait, /*wait_only=*/true)) w.detach();
 }
 
@@ -173,6 +176,7 @@ result<resource_state> runner_core::start(operation_kind kind) {
   if (settled) return state;
 
   reap_previous_worker();
+  abandoned = false;
   clock->begin_activity();  // ended by the body's thread once its final report is out
   auto started = w.create(
       [self = shared_from_this(), id, kind](std::stop_token token) {
@@ -205,6 +209,7 @@ void runner_core::finish_stop(stop_reason why) {
   std::string note;
   if (auto waited = w.terminate_for(stop_wait); !waited) {
     w.detach();
+    abandoned = true;
     zombies.fetch_add(1, std::memory_order_relaxed);
     note = fmt::format("the body ignored terminate for {}; its thread was abandoned (zombie)",
                        ms_text(stop_wait));

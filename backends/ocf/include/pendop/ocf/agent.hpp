@@ -3,22 +3,29 @@
 // Each action is one process, as OCF requires:
 //
 //   start / stop  run online()/offline() through the pending-operation
-//                 runner and return once a final state is reached; progress
-//                 goes to stderr (Pacemaker's log) with stage and percent.
-//                 OCF_RESKEY_CRM_meta_timeout bounds the whole operation: the
-//                 runner stops it with a margin, so the agent exits cleanly
-//                 before Pacemaker would kill it, and operation::time_left()
-//                 is the real time left. Idempotent: start of a started and
-//                 stop of a stopped resource succeed.
+//                 runner and return once a final state is reached.
+//                 OCF_RESKEY_CRM_meta_timeout (else the advised timeout)
+//                 bounds the whole operation: the runner stops it a margin
+//                 before the timeout, and `agent_main` exits with a definite
+//                 answer before the timeout whatever the body does (one that
+//                 ignores terminate or blocks in terminate() dies with the
+//                 process). Idempotent: start of a started and stop of a
+//                 stopped resource succeed.
 //   monitor       OCF_NOT_RUNNING when stopped; looks_alive() (and is_alive()
 //                 at OCF_CHECK_LEVEL >= 10) decide OCF_SUCCESS or OCF_ERR_GENERIC
 //   meta-data     OCF 1.1 XML: the type's parameters and ResApi's properties,
-//                 action timeouts derived from PendingTimeout
-//   validate-all  OCF_ERR_CONFIGURED with a message naming the bad parameter
+//                 the advised action timeouts
+//   validate-all  OCF_ERR_CONFIGURED with an exit reason naming the bad parameter
 //
-// The state that outlives a process (Online, Offline, Failed, or pending when
-// an agent was killed mid-action) is kept in a file written atomically under
-// the `state_dir` parameter, else HA_RSCTMP, else /run/resource-agents, else /tmp.
+// Every failing action prints one `ocf-exit-reason:` line; everything else is
+// logged the resource-agents way (HA_LOGFACILITY, HA_LOGFILE, HA_debug).
+// Parameters the agent does not declare are ignored with a warning, and the
+// cluster manager's own (crm_feature_set, CRM_meta_*) silently.
+//
+// The state that outlives a process (Online, Failed with its reason, or
+// pending when an agent was killed mid-action) is kept in a file written
+// atomically under the `state_dir` parameter, else HA_RSCTMP, else
+// /run/resource-agents; a successful stop removes it.
 //
 // An agent is one line: PENDOP_OCF_AGENT(my_agent)  // agent_definition my_agent();
 #pragma once
@@ -27,6 +34,7 @@
 #include <pendop/resource.hpp>
 #include <pendop/result.hpp>
 
+#include <chrono>
 #include <functional>
 #include <iosfwd>
 #include <map>
@@ -56,7 +64,9 @@ using resource_factory =
 
 /// What an agent author declares.
 struct agent_definition {
-  std::string name;       ///< the agent's name ("pendop-example")
+  /// The agent's name as installed: the file name under
+  /// /usr/lib/ocf/resource.d/PROVIDER/ ("example" for ocf:pendop:example).
+  std::string name;
   std::string version = "1.0";
   std::string shortdesc;
   std::string longdesc;
@@ -65,6 +75,10 @@ struct agent_definition {
   /// Defaults of the ResApi properties, which are parameters too
   /// (OCF_RESKEY_PendingTimeout, ...; validated as in JSON).
   resource_properties properties{};
+  /// The start and stop timeouts meta-data advises (and the timeout an action
+  /// run without OCF_RESKEY_CRM_meta_timeout gets).
+  std::chrono::seconds start_timeout{20};
+  std::chrono::seconds stop_timeout{20};
 };
 
 /// The environment an action sees (the process's, or a test's).
@@ -73,9 +87,19 @@ using environment = std::map<std::string, std::string, std::less<>>;
 /// The process environment.
 [[nodiscard]] environment process_environment();
 
-/// The parameters in `env`, validated: unknown OCF_RESKEY_ names, missing
-/// required ones, malformed integers/booleans and out-of-range ResApi
-/// properties are errors that name the parameter.
+/// True for the parameters a cluster manager passes to every agent without
+/// their being declared: Pacemaker's `crm_feature_set` and its meta-attributes
+/// `CRM_meta_*` (timeout, interval, name, on_node, notify_*, clone, ...).
+[[nodiscard]] bool is_manager_parameter(std::string_view name) noexcept;
+
+/// The OCF_RESKEY_ names in `env` that `def` does not declare and that are
+/// not the manager's: ignored by every action, warned about in the log.
+[[nodiscard]] std::vector<std::string> undeclared_parameters(const agent_definition& def,
+                                                             const environment& env);
+
+/// The parameters in `env`, validated: missing required ones, malformed
+/// integers/booleans and out-of-range ResApi properties are errors that name
+/// the parameter. Undeclared and manager parameters are left out.
 [[nodiscard]] result<parameter_values> read_parameters(const agent_definition& def,
                                                        const environment& env);
 
@@ -86,12 +110,18 @@ using environment = std::map<std::string, std::string, std::less<>>;
 /// The OCF 1.1 meta-data XML.
 [[nodiscard]] std::string metadata_xml(const agent_definition& def);
 
-/// Runs one action; returns the OCF exit code. Meta-data goes to `out`,
-/// progress and errors to `log`. Never throws.
+/// Runs one action in the calling process; returns the OCF exit code.
+/// Meta-data goes to `out`; `err` is the action's stderr (the exit reason,
+/// and log lines when no HA_LOGFACILITY/HA_LOGFILE is set). Never throws.
+/// The operation is stopped before the action's timeout, but a body that
+/// blocks in terminate() is waited for: only `agent_main` bounds that.
 int run_action(const agent_definition& def, std::string_view action, const environment& env,
-               std::ostream& out, std::ostream& log) noexcept;
+               std::ostream& out, std::ostream& err) noexcept;
 
-/// main() of an agent: the action is argv[1].
+/// main() of an agent: the action is argv[1]. A start or stop that has not
+/// answered shortly before its timeout records Failed in the state file,
+/// prints its exit reason and exits OCF_ERR_GENERIC at once; threads still
+/// running (an abandoned body) end with the process.
 int agent_main(const agent_definition& def, int argc, char** argv) noexcept;
 
 }  // namespace pendop::ocf
