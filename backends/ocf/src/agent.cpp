@@ -321,7 +321,13 @@ int action_runner::run() {
 int action_runner::monitor(resource& res, const persisted_state& persisted) {
   if (persisted.state != resource_state::online) {
     const exit_code code = monitor_code(persisted.state, false);
-    if (code == exit_code::not_running) return static_cast<int>(code);
+    if (code == exit_code::not_running) {
+      // Not a failure for a probe; for a recurring monitor the reason says why.
+      log_.exit_reason("not running: no state file (never started, stopped, or the state was "
+                       "removed)",
+                       agent_log::level::info);
+      return static_cast<int>(code);
+    }
     if (is_pending(persisted.state)) {
       return fail(code, fmt::format("an earlier action was killed while {} ({})",
                                     to_string(persisted.state),

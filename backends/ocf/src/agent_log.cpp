@@ -107,15 +107,15 @@ void agent_log::write_locked(level lv, std::string_view msg, bool to_stderr) {
   if (to_stderr && !facility_ && logfile_.empty()) err_ << text << '\n' << std::flush;
 }
 
-void agent_log::exit_reason(std::string_view msg) {
+void agent_log::exit_reason(std::string_view msg, level lv) {
   std::lock_guard lk(mu_);
   if (reason_given_) {
-    write_locked(level::error, msg, /*to_stderr=*/true);
+    write_locked(lv, msg, /*to_stderr=*/true);
     return;
   }
   reason_given_ = true;
   err_ << reason_prefix_ << msg << '\n' << std::flush;
-  write_locked(level::error, msg, /*to_stderr=*/false);  // stderr has it already
+  write_locked(lv, msg, /*to_stderr=*/false);  // stderr has it already
 }
 
 }  // namespace pendop::ocf::detail

@@ -40,9 +40,10 @@ class agent_log {
   void error(std::string_view msg) { write(level::error, msg); }
 
   /// The action's exit reason: one `ocf-exit-reason:` line on stderr (the
-  /// first call only; later ones are logged as errors) and an error line in
-  /// the log destinations.
-  void exit_reason(std::string_view msg);
+  /// first call only; later ones are logged) and a line at `lv` in the log
+  /// destinations (info for an answer that is no failure, like a probe's
+  /// "not running").
+  void exit_reason(std::string_view msg, level lv = level::error);
 
   [[nodiscard]] bool debug_enabled() const noexcept { return debug_; }
 
