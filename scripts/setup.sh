@@ -10,6 +10,8 @@ pendop_packages=(
   cmake ninja-build g++ pkg-config
   libboost-dev libfmt-dev nlohmann-json3-dev doctest-dev libbenchmark-dev
   resource-agents libxml2-utils
+  # The real-cluster test (label pacemaker): a private single-node cluster.
+  pacemaker corosync crmsh
 )
 # scripts/fuzz: libFuzzer comes with clang.
 pendop_fuzz_packages=(clang libclang-rt-14-dev)
