@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 
@@ -18,7 +19,19 @@ extern char** environ;
 namespace pendop_cli {
 namespace {
 
-constexpr const char* k_ocf_root = "/usr/lib/ocf";
+// What Pacemaker 2.1.5 (Debian 12) passes as crm_feature_set.
+constexpr const char* k_crm_feature_set = "3.16.1";
+
+std::string ocf_root() {
+  const char* root = std::getenv("OCF_ROOT");
+  return root && *root ? root : "/usr/lib/ocf";
+}
+
+std::string host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "localhost";
+  return buf;
+}
 
 std::string ocf_name(int rc) {
   switch (rc) {
@@ -47,17 +60,20 @@ void kill_group(pid_t pid) {
 
 }  // namespace
 
-exec_resource::exec_resource(std::string name, exec_spec spec, std::string log_path,
+exec_resource::exec_resource(std::string name, exec_spec spec,
+                             const pendop::resource_properties& props, std::string log_path,
                              std::string tmp_dir)
     : name_(std::move(name)),
       spec_(std::move(spec)),
+      looks_alive_interval_(props.looks_alive_poll_interval),
+      is_alive_interval_(props.is_alive_poll_interval),
       log_path_(std::move(log_path)),
       tmp_dir_(std::move(tmp_dir)) {}
 
 std::string exec_resource::agent_path(const std::string& agent) {
   const auto a = agent.find(':');
   const auto b = agent.rfind(':');
-  return fmt::format("{}/resource.d/{}/{}", k_ocf_root, agent.substr(a + 1, b - a - 1),
+  return fmt::format("{}/resource.d/{}/{}", ocf_root(), agent.substr(a + 1, b - a - 1),
                      agent.substr(b + 1));
 }
 
@@ -68,21 +84,46 @@ std::vector<std::string> exec_resource::command(const std::string& action) const
   return {"/bin/sh", "-c", cmd.empty() ? std::string("true") : cmd};
 }
 
-std::vector<std::string> exec_resource::environment(int check_level) const {
+// The environment Pacemaker gives an agent (seen in a real cluster), so a
+// scenario catches what a cluster would: an agent that rejects
+// crm_feature_set fails here too.
+std::vector<std::string> exec_resource::environment(const std::string& action,
+                                                    int check_level) const {
   std::vector<std::string> env;
-  for (char** e = environ; e && *e; ++e) env.emplace_back(*e);
-  env.push_back(fmt::format("OCF_ROOT={}", k_ocf_root));
+  for (char** e = environ; e && *e; ++e) {
+    if (std::strncmp(*e, "OCF_", 4) != 0) env.emplace_back(*e);  // ours replace the caller's
+  }
+  env.push_back("OCF_RA_VERSION_MAJOR=1");
+  env.push_back("OCF_RA_VERSION_MINOR=1");
+  env.push_back(fmt::format("OCF_ROOT={}", ocf_root()));
   env.push_back(fmt::format("OCF_RESOURCE_INSTANCE={}", name_));
+  if (!spec_.agent.empty()) {
+    const auto a = spec_.agent.find(':');
+    const auto b = spec_.agent.rfind(':');
+    env.push_back(fmt::format("OCF_RESOURCE_PROVIDER={}", spec_.agent.substr(a + 1, b - a - 1)));
+    env.push_back(fmt::format("OCF_RESOURCE_TYPE={}", spec_.agent.substr(b + 1)));
+  }
+  env.push_back("OCF_EXIT_REASON_PREFIX=ocf-exit-reason:");
+  env.push_back("OCF_OUTPUT_FORMAT=text");
   env.push_back(fmt::format("HA_RSCTMP={}", tmp_dir_));
+  env.push_back(fmt::format("OCF_RESKEY_crm_feature_set={}", k_crm_feature_set));
+  env.push_back(fmt::format("OCF_RESKEY_CRM_meta_on_node={}", host_name()));
   env.push_back(fmt::format("OCF_RESKEY_CRM_meta_timeout={}", spec_.timeout_ms));
-  env.push_back(fmt::format("OCF_CHECK_LEVEL={}", check_level));
+  if (action == "monitor") {  // a recurring monitor: LooksAlive, or IsAlive at depth 10
+    const auto interval = check_level >= 10 ? is_alive_interval_ : looks_alive_interval_;
+    env.push_back("OCF_RESKEY_CRM_meta_name=monitor");
+    env.push_back(fmt::format(
+        "OCF_RESKEY_CRM_meta_interval={}",
+        std::chrono::duration_cast<std::chrono::milliseconds>(interval).count()));
+    if (check_level > 0) env.push_back(fmt::format("OCF_CHECK_LEVEL={}", check_level));
+  }
   for (const auto& [k, v] : spec_.params) env.push_back(fmt::format("OCF_RESKEY_{}={}", k, v));
   return env;
 }
 
 int exec_resource::run(const std::string& action, pendop::operation* op, int check_level) {
   const auto argv_s = command(action);
-  const auto env_s = environment(check_level);
+  const auto env_s = environment(action, check_level);
   std::vector<char*> argv, envp;
   for (const auto& a : argv_s) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);

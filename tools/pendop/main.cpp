@@ -195,7 +195,7 @@ int run_scenario(const scenario& sc, const options& opt) {
         return k_usage;
       }
       res = std::make_shared<exec_resource>(
-          r.name, r.exec, (fs::path(opt.out_dir) / (r.name + ".log")).string(),
+          r.name, r.exec, r.properties, (fs::path(opt.out_dir) / (r.name + ".log")).string(),
           (fs::path(opt.out_dir) / "ocf-tmp").string());
     }
     if (auto added = m.add(r.name, res, r.properties); !added) {
