@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "exec_resource.hpp"
 
+#include "process_sweep.hpp"
+#include "run_control.hpp"
+
 #include <fmt/format.h>
 
 #include <fcntl.h>
@@ -9,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -22,10 +26,8 @@ namespace {
 // What Pacemaker 2.1.5 (Debian 12) passes as crm_feature_set.
 constexpr const char* k_crm_feature_set = "3.16.1";
 
-std::string ocf_root() {
-  const char* root = std::getenv("OCF_ROOT");
-  return root && *root ? root : "/usr/lib/ocf";
-}
+// How long a process group gets between SIGTERM and SIGKILL.
+constexpr std::chrono::milliseconds k_grace{1000};
 
 std::string host_name() {
   char buf[256] = {};
@@ -47,17 +49,6 @@ std::string ocf_name(int rc) {
   }
 }
 
-void kill_group(pid_t pid) {
-  if (pid <= 0) return;
-  ::kill(-pid, SIGTERM);
-  for (int i = 0; i < 20; ++i) {
-    if (::waitpid(pid, nullptr, WNOHANG) != 0) return;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ::kill(-pid, SIGKILL);
-  ::waitpid(pid, nullptr, 0);
-}
-
 }  // namespace
 
 exec_resource::exec_resource(std::string name, exec_spec spec,
@@ -73,8 +64,7 @@ exec_resource::exec_resource(std::string name, exec_spec spec,
 std::string exec_resource::agent_path(const std::string& agent) {
   const auto a = agent.find(':');
   const auto b = agent.rfind(':');
-  return fmt::format("{}/resource.d/{}/{}", ocf_root(), agent.substr(a + 1, b - a - 1),
-                     agent.substr(b + 1));
+  return agent_file(agent.substr(a + 1, b - a - 1), agent.substr(b + 1));
 }
 
 std::vector<std::string> exec_resource::command(const std::string& action) const {
@@ -121,7 +111,8 @@ std::vector<std::string> exec_resource::environment(const std::string& action,
   return env;
 }
 
-int exec_resource::run(const std::string& action, pendop::operation* op, int check_level) {
+exec_resource::exit_status exec_resource::run(const std::string& action, pendop::operation* op,
+                                              int check_level) {
   const auto argv_s = command(action);
   const auto env_s = environment(action, check_level);
   std::vector<char*> argv, envp;
@@ -139,64 +130,102 @@ int exec_resource::run(const std::string& action, pendop::operation* op, int che
   posix_spawnattr_init(&attr);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
   posix_spawnattr_setpgroup(&attr, 0);
+  run_control::reset_signals(attr);
   pid_t pid = 0;
-  const int err = ::posix_spawn(&pid, argv[0], &files, &attr, argv.data(), envp.data());
+  int err = 0;
+  {
+    // Registered before anyone can ask for it, so terminate() never misses it.
+    std::lock_guard lk(groups_mu_);
+    if (closed_) {
+      err = ECANCELED;
+    } else {
+      err = ::posix_spawn(&pid, argv[0], &files, &attr, argv.data(), envp.data());
+      if (err == 0) groups_.insert(pid);  // its own group: pgid == pid
+    }
+  }
   posix_spawn_file_actions_destroy(&files);
   posix_spawnattr_destroy(&attr);
-  if (err != 0) return -2;
-  if (op) running_ = pid;
+  if (err != 0) return {exit_status::spawn_failed, err};
 
   const auto start = std::chrono::steady_clock::now();
   auto next_report = start + std::chrono::seconds(1);
   const auto limit = start + std::chrono::milliseconds(spec_.timeout_ms);
+  // Stops the whole group (a leader gone does not let its children off).
+  auto stop = [&](exit_status result) {
+    stop_group(pid, pid, k_grace);
+    forget_group(pid);
+    return result;
+  };
   int status = 0;
   while (true) {
     const pid_t done = ::waitpid(pid, &status, WNOHANG);
     if (done == pid) break;
+    if (done < 0 && errno != EINTR) return stop({exit_status::lost, errno});
     const auto now = std::chrono::steady_clock::now();
-    if (now >= limit) {
-      kill_group(pid);
-      running_ = 0;
-      return -3;
-    }
+    if (now >= limit) return stop({exit_status::timed_out, 0});
     if (op) {
-      if (!op->wait_for(std::chrono::milliseconds(20))) {
-        kill_group(pid);
-        running_ = 0;
-        return -1;
-      }
+      if (!op->wait_for(std::chrono::milliseconds(20))) return stop({exit_status::stopped, 0});
       if (now >= next_report) {
         next_report += std::chrono::seconds(1);
         const double s = std::chrono::duration<double>(now - start).count();
         if (op->report({.stage = action, .text = fmt::format("running {} ({:.1f} s)", action, s)}) ==
             pendop::exit_state::terminate) {
-          kill_group(pid);
-          running_ = 0;
-          return -1;
+          return stop({exit_status::stopped, 0});
         }
       }
     } else {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
   }
-  running_ = 0;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  // What a start leaves in its group (a daemon) is the resource while it is
+  // Online; anything else's leftovers are stopped now.
+  if (action == "start" && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+    std::lock_guard lk(groups_mu_);
+    if (resource_group_ > 0 && resource_group_ != pid) groups_.insert(resource_group_);
+    resource_group_ = pid;
+    groups_.erase(pid);  // reaped above; the group lives on as the resource's
+  } else {
+    stop_group(pid, 0, k_grace);
+    forget_group(pid);
+  }
+  if (WIFSIGNALED(status)) return {exit_status::signaled, WTERMSIG(status)};
+  return {exit_status::exited, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
+}
+
+void exec_resource::forget_group(pid_t pgid) {
+  std::lock_guard lk(groups_mu_);
+  groups_.erase(pgid);
 }
 
 namespace {
 
-pendop::result<void> outcome(const std::string& action, int rc, long long timeout_ms) {
-  if (rc == 0 || rc == -1) return pendop::ok();  // done, or stopped on request
-  if (rc == -2) {
-    return pendop::make_error(pendop::errc::operation_failed,
-                              fmt::format("{}: could not start the process", action));
+pendop::result<void> outcome(const std::string& action, exec_resource::exit_status st,
+                             long long timeout_ms) {
+  using kind = exec_resource::exit_status::kind_t;
+  auto failed = [](std::string text) {
+    return pendop::make_error(pendop::errc::operation_failed, std::move(text));
+  };
+  switch (st.kind) {
+    case kind::exited:
+      if (st.code == 0) return pendop::ok();
+      return failed(fmt::format("{} exited {} ({})", action, st.code, ocf_name(st.code)));
+    case kind::stopped:
+      return pendop::ok();  // stopped on request: the runner reports the stop
+    case kind::signaled:
+      return failed(fmt::format("{} was killed by signal {} ({})", action, st.code,
+                                signal_name(st.code)));
+    case kind::timed_out:
+      return failed(fmt::format("{} did not finish within {} ms (timeout_ms); its processes "
+                                "were stopped",
+                                action, timeout_ms));
+    case kind::spawn_failed:
+      return failed(fmt::format("{}: could not start the process: {}", action,
+                                std::strerror(st.code)));
+    case kind::lost:
+      return failed(fmt::format("{}: lost track of the process: {}", action,
+                                std::strerror(st.code)));
   }
-  if (rc == -3) {
-    return pendop::make_error(pendop::errc::operation_failed,
-                              fmt::format("{} did not finish within {} ms", action, timeout_ms));
-  }
-  return pendop::make_error(pendop::errc::operation_failed,
-                            fmt::format("{} exited {} ({})", action, rc, ocf_name(rc)));
+  return failed(action + ": unknown outcome");
 }
 
 }  // namespace
@@ -206,20 +235,57 @@ pendop::result<void> exec_resource::online(pendop::operation& op) {
 }
 
 pendop::result<void> exec_resource::offline(pendop::operation& op) {
-  return outcome("stop", run("stop", &op, 0), spec_.timeout_ms);
+  auto result = outcome("stop", run("stop", &op, 0), spec_.timeout_ms);
+  // Offline means gone: whatever the start left that the stop did not end.
+  pid_t group = 0;
+  {
+    std::lock_guard lk(groups_mu_);
+    std::swap(group, resource_group_);
+  }
+  if (group > 0) stop_group(group, 0, k_grace);
+  return result;
 }
 
 bool exec_resource::monitor(int check_level) noexcept {
   try {
-    return run("monitor", nullptr, check_level) == 0;
+    const auto st = run("monitor", nullptr, check_level);
+    return st.kind == exit_status::exited && st.code == 0;
   } catch (...) {
     return false;
   }
 }
 
-void exec_resource::terminate() noexcept {
-  const pid_t pid = running_.load();
-  if (pid > 0) ::kill(-pid, SIGKILL);
+// ResApi Terminate: the resource is gone when this returns, whatever it
+// was doing: its start or stop, its monitors, and what its start left.
+void exec_resource::terminate() noexcept { stop_all(/*close=*/false); }
+
+void exec_resource::close() noexcept { stop_all(/*close=*/true); }
+
+void exec_resource::stop_all(bool close) noexcept {
+  std::set<pid_t> groups;
+  {
+    std::lock_guard lk(groups_mu_);
+    closed_ = closed_ || close;
+    groups = groups_;
+    if (resource_group_ > 0) groups.insert(resource_group_);
+    resource_group_ = 0;
+  }
+  for (pid_t g : groups) ::kill(-g, SIGTERM);  // all at once, then wait for each
+  for (pid_t g : groups) stop_group(g, 0, k_grace);
+}
+
+bool exec_resource::spawned(pid_t pid) const {
+  std::lock_guard lk(groups_mu_);
+  return groups_.contains(pid);
+}
+
+bool exec_resource::has_processes() const {
+  std::lock_guard lk(groups_mu_);
+  if (resource_group_ > 0 && ::kill(-resource_group_, 0) == 0) return true;
+  for (pid_t g : groups_) {
+    if (::kill(-g, 0) == 0) return true;
+  }
+  return false;
 }
 
 }  // namespace pendop_cli

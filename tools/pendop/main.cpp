@@ -7,11 +7,14 @@
 //   pendop validate FILE.json        every error, with its JSON path
 //   pendop COMMAND --help
 //
-// Exit codes: 0 done (and every expectation held), 1 an expectation failed,
-// 2 bad command line, missing file or invalid scenario, 3 the run itself failed.
+// Exit codes: 0 done (and every expectation held), 1 an expectation or a
+// script step failed, 2 bad command line, missing file or invalid scenario,
+// 3 the run itself or its outputs failed, 128+N stopped by signal N.
 #include "demo_scenario.hpp"
 #include "exec_resource.hpp"
 #include "outputs.hpp"
+#include "process_sweep.hpp"
+#include "run_control.hpp"
 #include "scenario.hpp"
 #include "simulated_resource.hpp"
 
@@ -19,6 +22,7 @@
 
 #include <fmt/format.h>
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -51,47 +55,83 @@ const char* const k_usage_text =
     "  validate FILE.json   check a scenario file and report every error\n"
     "\n"
     "options (demo, run):\n"
-    "  --out DIR            where to write events.jsonl, trace.json, timeline.svg\n"
-    "                       (default pendop-out)\n"
+    "  --out DIR            where to write events.jsonl, trace.json, timeline.svg and each\n"
+    "                       exec resource's NAME.log (default pendop-out; checked first)\n"
     "  --log                one line per event, also on a terminal (no live table)\n"
+    "  --leave-running      leave exec resources that are Online at the end running\n"
+    "                       (default: take them offline, and stop every process started)\n"
+    "  --version            print the version\n"
     "\n"
-    "exit codes: 0 done, 1 an expectation failed, 2 bad input, 3 the run failed\n";
+    "SIGINT, SIGTERM, SIGHUP stop a run in order: pending operations are stopped, exec\n"
+    "resources taken offline, every output written; a second signal hurries it.\n"
+    "\n"
+    "exit codes: 0 done, 1 an expectation failed or a script step failed, 2 bad command line\n"
+    "or invalid scenario, 3 the run or its outputs failed, 128+N stopped by signal N\n";
 
 const char* const k_run_help =
-    "usage: pendop run FILE.json [--out DIR] [--log]\n"
+    "usage: pendop run FILE.json [--out DIR] [--log] [--leave-running]\n"
     "\n"
-    "FILE.json: {\"resources\": [...], \"script\": [...], \"expect\": {...}}\n"
-    "  resource: {\"name\", \"type\": \"simulated\"|\"exec\", \"properties\": {ResApi names},\n"
-    "             \"simulated\": {online_ms, offline_ms, report_ms, never_reports, fail_online,\n"
-    "                           ignore_terminate, health_fails_after_ms},\n"
-    "             \"exec\": {\"agent\": \"ocf:heartbeat:Dummy\", \"params\": {...}} or\n"
-    "                     {\"start\", \"stop\", \"monitor\": shell commands}, timeout_ms}\n"
-    "  step: {\"online\"|\"offline\"|\"terminate\"|\"fail\": NAME} | {\"wait_ms\": N} |\n"
-    "        {\"wait_for\": NAME, \"state\": \"Online\", \"timeout_ms\": N}\n"
+    "FILE.json (at most 1 MiB, nested at most 32 levels, each key once):\n"
+    "  {\"resources\": [...], \"script\": [...], \"expect\": {...}, \"stop_wait_ms\": 2000}\n"
+    "  resource: {\"name\": 1-64 of [A-Za-z0-9._-], not starting with . _ -,\n"
+    "             \"type\": \"simulated\"|\"exec\", \"properties\": {ResApi names: PendingTimeout,\n"
+    "             LooksAlivePollInterval, IsAlivePollInterval, DeadlockTimeout, RestartAction,\n"
+    "             RestartThreshold, RestartPeriod, RestartDelay, RetryPeriodOnFailure},\n"
+    "             \"simulated\": {online_ms 1000, offline_ms 500, report_ms 250, never_reports,\n"
+    "                           fail_online, ignore_terminate, health_fails_after_ms 0},\n"
+    "             \"exec\": {\"agent\": \"ocf:PROVIDER:TYPE\", \"params\": {...}} or\n"
+    "                     {\"start\", \"stop\", \"monitor\": shell commands}, timeout_ms 20000}\n"
+    "  step: {\"online\"|\"offline\"|\"terminate\": NAME} | {\"fail\": NAME of a simulated resource}\n"
+    "        | {\"wait_ms\": N} | {\"wait_for\": NAME, \"state\": STATE, \"timeout_ms\": 30000}\n"
     "  expect: {\"final\": {NAME: STATE}, \"terminates\"|\"restarts\"|\"failures\"|\"zombies\":\n"
-    "           {NAME: N}}\n";
+    "           {NAME: N}}   (checked against the states when the script ends)\n"
+    "  STATE: Online, Offline, Failed, OnlinePending, OfflinePending\n"
+    "  stop_wait_ms: how long a stopped body may take before it is abandoned (a zombie)\n"
+    "\n"
+    "exec resources: OCF agents are found under $OCF_ROOT (default /usr/lib/ocf) and get the\n"
+    "environment Pacemaker gives them; each process runs in its own process group, its\n"
+    "output goes to DIR/NAME.log and agents keep state in DIR/ocf-tmp. At the end, Online exec\n"
+    "resources are taken offline and every process the run started is stopped.\n"
+    "\n"
+    "exit codes: 0 done, 1 an expectation or a script step failed, 2 invalid scenario,\n"
+    "3 the run or its outputs failed, 128+N stopped by signal N\n";
 
 const char* const k_validate_help =
     "usage: pendop validate FILE.json\n"
     "Reports every error in a scenario with the JSON path of the bad field and what is\n"
-    "allowed there. Exit code 0 when valid, 2 otherwise.\n";
+    "allowed there (see pendop run --help for the format). A scenario that validates can be\n"
+    "run. Exit code 0 when valid, 2 otherwise.\n";
 
 const char* const k_demo_help =
     "usage: pendop demo [--out DIR] [--log]\n"
     "Runs four built-in resources: a slow Online with progress that completes and later goes\n"
     "Offline; one that stops reporting and is terminated at its PendingTimeout; one whose\n"
     "IsAlive fails and is restarted per policy until the threshold; one whose worker ignores\n"
-    "terminate (a zombie).\n";
+    "terminate (a zombie). Outputs go to DIR (default pendop-out). Exit codes as for run.\n";
 
 struct options {
   std::string out_dir = "pendop-out";
   bool log = false;
+  bool leave_running = false;
 };
 
-// The latest status of each resource, for the live table.
+// Control characters never reach a terminal or a file as they are.
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    out += (u < 0x20 || u == 0x7f) ? '?' : c;
+  }
+  return out;
+}
+
+// The latest status of each resource, and the run's errors, for the live table.
 struct live_state {
   std::mutex mu;
   std::map<std::string, pendop::monitor_event> last;
+  std::map<std::string, pendop::resource_state> shown;  // states in the previous frame
+  std::vector<std::string> errors;
 };
 
 std::string event_line(const pendop::monitor_event& e, pendop::time_point epoch) {
@@ -108,47 +148,160 @@ std::string event_line(const pendop::monitor_event& e, pendop::time_point epoch)
   }
   if (e.reason != pendop::stop_reason::none) line += fmt::format(" reason={}", pendop::to_string(e.reason));
   if (!e.detail.empty() && e.kind != pendop::event_kind::added) line += "  " + e.detail;
-  return line;
+  return printable(line);
 }
 
+std::size_t terminal_rows() {
+  winsize ws{};
+  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0) return ws.ws_row;
+  return 24;
+}
+
+// One frame, at most `max_lines` lines: every resource when they fit, else a
+// count by state and the resources that are pending, failed or changed.
 std::string live_table(pendop::posix::monitor& m, live_state& live,
-                       const std::vector<std::string>& names, pendop::time_point epoch) {
+                       const std::vector<std::string>& names, pendop::time_point epoch,
+                       std::size_t max_lines) {
   const auto now = clock_type::now();
-  std::string out = fmt::format("pendop  t={:6.1f}s\n", std::chrono::duration<double>(now - epoch).count());
+  std::lock_guard lk(live.mu);
+  const std::size_t error_lines = std::min<std::size_t>(live.errors.size(), 3);
+  std::string out = fmt::format("pendop  t={:6.1f}s{}\n",
+                                std::chrono::duration<double>(now - epoch).count(),
+                                live.errors.empty() ? std::string()
+                                                    : fmt::format("  errors: {}", live.errors.size()));
   out += fmt::format("{:<14} {:<15} {:>4}  {:<18} {:>10} {:>8}\n", "resource", "state", "cp",
                      "stage", "time left", "restarts");
-  std::lock_guard lk(live.mu);
+  const std::size_t room = max_lines > 4 + error_lines ? max_lines - 3 - error_lines : 1;
+  std::vector<pendop::posix::resource_diagnostics> rows;
+  std::map<pendop::resource_state, std::size_t> by_state;
   for (const auto& n : names) {
     auto d = m.diagnostics(n);
     if (!d) continue;
+    ++by_state[d->state];
+    rows.push_back(*d);
+  }
+  const bool fits = rows.size() <= room;
+  if (!fits) {
+    std::string counts;
+    for (const auto& [st, count] : by_state) {
+      counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", count, pendop::to_string(st));
+    }
+    out += fmt::format("{} resources: {} (showing pending, failed and changed)\n", rows.size(),
+                       counts);
+  }
+  std::size_t shown = 0, hidden = 0;
+  for (const auto& d : rows) {
+    const auto before = live.shown.find(d.name);
+    const bool changed = before == live.shown.end() || before->second != d.state;
+    live.shown[d.name] = d.state;
+    const bool notable = pendop::is_pending(d.state) || d.state == pendop::resource_state::failed;
+    if (!fits && !(notable || changed)) continue;
+    if (!fits && shown + 1 >= room) {
+      ++hidden;
+      continue;
+    }
     std::string stage, cp = "-";
-    if (auto it = live.last.find(n); it != live.last.end()) {
+    if (auto it = live.last.find(d.name); it != live.last.end()) {
       cp = std::to_string(it->second.checkpoint);
       const auto& p = it->second.progress;
-      if (!p.stage.empty()) {
-        stage = p.percent ? fmt::format("{} {}%", p.stage, *p.percent) : p.stage;
-      }
+      if (!p.stage.empty()) stage = p.percent ? fmt::format("{} {}%", p.stage, *p.percent) : p.stage;
     }
     std::string left = "-";
-    if (d->pending_deadline) {
-      left = fmt::format("{:.1f}s", std::max(0.0, std::chrono::duration<double>(*d->pending_deadline - now).count()));
+    if (d.pending_deadline) {
+      left = fmt::format("{:.1f}s", std::max(0.0, std::chrono::duration<double>(*d.pending_deadline - now).count()));
     }
-    out += fmt::format("{:<14} {:<15} {:>4}  {:<18} {:>10} {:>8}\n", n, pendop::to_string(d->state), cp,
-                       stage, left, d->restarts);
+    out += fmt::format("{:<14} {:<15} {:>4}  {:<18} {:>10} {:>8}\n", d.name, pendop::to_string(d.state),
+                       cp, printable(stage), left, d.restarts);
+    ++shown;
+  }
+  if (hidden) out += fmt::format("... and {} more\n", hidden);
+  for (std::size_t i = live.errors.size() - error_lines; i < live.errors.size(); ++i) {
+    out += "! " + live.errors[i] + "\n";
   }
   return out;
 }
 
+// Reads at most k_max_scenario_bytes + 1 bytes: a scenario is untrusted
+// (a device or a huge file must not fill memory).
 std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  std::string text(k_max_scenario_bytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad()) return std::nullopt;
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return text;
+}
+
+// What runs after the script, or after a signal: Online exec resources are
+// taken offline (bounded by their timeout; a second signal cuts it short),
+// pending operations are stopped by the monitor's shutdown, and then every
+// process the run started is stopped. Returns the lines for the summary.
+std::vector<std::string> wind_down(pendop::posix::monitor& m,
+                                   const std::map<std::string, std::shared_ptr<exec_resource>>& execs,
+                                   const scenario& sc, const options& opt, run_control& control) {
+  std::vector<std::string> notes;
+  std::vector<std::string> stopping, left;
+  long long bound_ms = 0;
+  for (const auto& [name, res] : execs) {
+    const auto st = m.state(name).value_or(pendop::resource_state::unknown);
+    if (st != pendop::resource_state::online && st != pendop::resource_state::failed) continue;
+    if (opt.leave_running) {
+      if (st == pendop::resource_state::online) left.push_back(name);
+      continue;
+    }
+    if (st == pendop::resource_state::failed && !res->has_processes()) continue;
+    if (m.offline(name)) stopping.push_back(name);
+    for (const auto& r : sc.resources) {
+      if (r.name == name) bound_ms = std::max(bound_ms, r.exec.timeout_ms);
+    }
+  }
+  const auto until = clock_type::now() + std::chrono::milliseconds(bound_ms + 1000);
+  auto settled = [&] {
+    return std::none_of(stopping.begin(), stopping.end(), [&](const std::string& n) {
+      return pendop::is_pending(m.state(n).value_or(pendop::resource_state::offline));
+    });
+  };
+  while (!settled() && clock_type::now() < until && !control.hurry()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (!stopping.empty()) {
+    std::string list;
+    for (const auto& n : stopping) list += (list.empty() ? "" : ", ") + n;
+    notes.push_back(fmt::format("taken offline at the end: {}{}", list,
+                                settled() ? "" : " (not all in time: terminated)"));
+  }
+  const auto report = m.shutdown(std::chrono::milliseconds(sc.stop_wait_ms + 1000));
+  if (!report.complete()) {
+    std::string list;
+    for (const auto& n : report.not_stopped) list += " " + n;
+    notes.push_back(fmt::format("shutdown: still stopping:{}", list));
+  }
+  if (!left.empty()) {
+    std::string list;
+    for (const auto& n : left) list += (list.empty() ? "" : ", ") + n;
+    notes.push_back(fmt::format("left running by request (--leave-running): {}", list));
+    return notes;
+  }
+  for (const auto& [name, res] : execs) res->close();
+  if (const auto strays = stop_descendants(std::chrono::milliseconds(1000)); strays > 0) {
+    notes.push_back(fmt::format("stopped {} leftover process{} (started by exec resources and "
+                                "not stopped by them)",
+                                strays, strays == 1 ? "" : "es"));
+  }
+  return notes;
 }
 
 int run_scenario(const scenario& sc, const options& opt) {
   namespace fs = std::filesystem;
+  if (auto bad = prepare_out_dir(opt.out_dir)) {
+    std::fprintf(stderr, "pendop: %s\n", bad->c_str());
+    return k_runtime;
+  }
+  std::error_code ec;
+  fs::create_directories(fs::path(opt.out_dir) / "ocf-tmp", ec);
+  run_control control;  // before any other thread: they inherit its signal mask
+  become_subreaper();
   const bool live_view = !opt.log && ::isatty(STDOUT_FILENO);
   pendop::posix::monitor_options mo;
   mo.stop_wait = std::chrono::milliseconds(sc.stop_wait_ms);
@@ -176,9 +329,8 @@ int run_scenario(const scenario& sc, const options& opt) {
     std::fflush(stdout);
   });
 
-  std::error_code ec;
-  fs::create_directories(fs::path(opt.out_dir) / "ocf-tmp", ec);
   std::map<std::string, std::shared_ptr<simulated_resource>> simulated;
+  std::map<std::string, std::shared_ptr<exec_resource>> execs;
   std::vector<std::string> names;
   for (const auto& r : sc.resources) {
     std::shared_ptr<pendop::resource> res;
@@ -187,16 +339,11 @@ int run_scenario(const scenario& sc, const options& opt) {
       simulated[r.name] = s;
       res = s;
     } else {
-      if (!r.exec.agent.empty() && !fs::exists(exec_resource::agent_path(r.exec.agent))) {
-        std::fprintf(stderr, "pendop: resource \"%s\": agent %s not found at %s (install "
-                             "resource-agents)\n",
-                     r.name.c_str(), r.exec.agent.c_str(),
-                     exec_resource::agent_path(r.exec.agent).c_str());
-        return k_usage;
-      }
-      res = std::make_shared<exec_resource>(
+      auto x = std::make_shared<exec_resource>(
           r.name, r.exec, r.properties, (fs::path(opt.out_dir) / (r.name + ".log")).string(),
           (fs::path(opt.out_dir) / "ocf-tmp").string());
+      execs[r.name] = x;
+      res = x;
     }
     if (auto added = m.add(r.name, res, r.properties); !added) {
       std::fprintf(stderr, "pendop: %s\n", added.error().message.c_str());
@@ -205,13 +352,20 @@ int run_scenario(const scenario& sc, const options& opt) {
     names.push_back(r.name);
   }
 
+  // Orphans adopted as subreaper are reaped as they exit; each exec
+  // resource reaps what it spawned.
+  orphan_reaper reaper([&execs](pid_t pid) {
+    return std::any_of(execs.begin(), execs.end(),
+                       [pid](const auto& x) { return x.second->spawned(pid); });
+  });
+
   std::atomic<bool> done{false};
   std::thread painter;
   if (live_view) {
     painter = std::thread([&] {
       std::size_t lines = 0;
       while (!done) {
-        const std::string table = live_table(m, live, names, epoch);
+        const std::string table = live_table(m, live, names, epoch, terminal_rows());
         if (lines) std::printf("\x1b[%zuF", lines);  // back to the table's first line
         std::printf("\x1b[J%s", table.c_str());
         std::fflush(stdout);
@@ -221,42 +375,52 @@ int run_scenario(const scenario& sc, const options& opt) {
     });
   }
 
+  std::size_t script_errors = 0;
   auto complain = [&](const std::string& text) {
-    if (!live_view) std::printf("pendop: %s\n", text.c_str());
+    ++script_errors;
+    std::lock_guard lk(live.mu);
+    live.errors.push_back(printable(text));
+    if (!live_view) std::printf("pendop: %s\n", live.errors.back().c_str());
   };
+  std::size_t step_no = 0;
   for (const auto& s : sc.script) {
+    if (control.interrupted()) break;
+    ++step_no;
     if (s.action == "online" || s.action == "offline") {
       auto r = s.action == "online" ? m.online(s.resource) : m.offline(s.resource);
       if (!r) complain(r.error().message);
     } else if (s.action == "terminate") {
       if (auto r = m.terminate(s.resource); !r) complain(r.error().message);
     } else if (s.action == "fail") {
-      if (auto it = simulated.find(s.resource); it != simulated.end()) {
-        it->second->fail();
-      } else {
-        complain(fmt::format("fail: \"{}\" is not a simulated resource", s.resource));
-      }
+      simulated.at(s.resource)->fail();  // validated: a simulated resource
     } else if (s.action == "wait") {
-      std::this_thread::sleep_for(std::chrono::milliseconds(s.ms));
+      control.sleep_for(std::chrono::milliseconds(s.ms));
     } else if (s.action == "wait_for") {
       const auto until = clock_type::now() + std::chrono::milliseconds(s.ms);
       while (m.state(s.resource).value_or(pendop::resource_state::unknown) != s.state &&
-             clock_type::now() < until) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+             clock_type::now() < until && control.sleep_for(std::chrono::milliseconds(20))) {
       }
-      if (m.state(s.resource).value_or(pendop::resource_state::unknown) != s.state) {
-        complain(fmt::format("wait_for: \"{}\" did not reach {} within {} ms", s.resource,
-                             pendop::to_string(s.state), s.ms));
+      if (!control.interrupted() &&
+          m.state(s.resource).value_or(pendop::resource_state::unknown) != s.state) {
+        complain(fmt::format("wait_for: \"{}\" did not reach {} within {} ms (it is {})",
+                             s.resource, pendop::to_string(s.state), s.ms,
+                             pendop::to_string(m.state(s.resource).value_or(
+                                 pendop::resource_state::unknown))));
       }
     }
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  std::vector<pendop::posix::resource_diagnostics> diags;
+  if (!control.interrupted()) control.sleep_for(std::chrono::milliseconds(100));
+  std::vector<pendop::posix::resource_diagnostics> diags;  // the states when the script ended
   for (const auto& n : names) diags.push_back(m.diagnostics(n).value());
   done = true;
   if (painter.joinable()) painter.join();
+  if (control.interrupted()) {
+    std::printf("\npendop: %s: stopping the run (a second signal hurries it)\n",
+                signal_name(control.signal()));
+    std::fflush(stdout);
+  }
+  const auto notes = wind_down(m, execs, sc, opt, control);
   const auto end = clock_type::now();
-  const auto report = m.shutdown(std::chrono::milliseconds(sc.stop_wait_ms + 1000));
 
   std::vector<pendop::monitor_event> snapshot;
   {
@@ -264,21 +428,33 @@ int run_scenario(const scenario& sc, const options& opt) {
     snapshot = events;
   }
   std::printf("\n%s", summary_table(diags).c_str());
-  if (!report.complete()) {
-    std::string list;
-    for (const auto& n : report.not_stopped) list += " " + n;
-    std::printf("shutdown: still stopping:%s\n", list.c_str());
+  for (const auto& n : notes) std::printf("%s\n", n.c_str());
+  if (live_view) {
+    for (const auto& e : live.errors) std::printf("pendop: %s\n", e.c_str());
   }
+  int code = k_ok;
   try {
     for (const auto& p : write_outputs(opt.out_dir, snapshot, names, epoch, end)) {
       std::printf("wrote %s\n", p.c_str());
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "pendop: %s\n", e.what());
-    return k_runtime;
+    code = k_runtime;
+  }
+  if (control.interrupted()) {
+    std::printf("interrupted by %s at script step %zu of %zu: pending operations stopped, "
+                "exec resources taken offline%s\n",
+                signal_name(control.signal()), step_no, sc.script.size(),
+                control.hurry() ? " (hurried by a second signal)" : "");
+    return 128 + control.signal();
+  }
+  if (code != k_ok) return code;
+  if (script_errors) {
+    std::printf("script: %zu step%s failed (see above)\n", script_errors,
+                script_errors == 1 ? "" : "s");
   }
 
-  if (!sc.expect) return k_ok;
+  if (!sc.expect) return script_errors ? k_expectation : k_ok;
   int failures = 0;
   auto diag = [&](const std::string& n) -> const pendop::posix::resource_diagnostics& {
     for (const auto& d : diags) {
@@ -309,7 +485,7 @@ int run_scenario(const scenario& sc, const options& opt) {
   counts("failures", sc.expect->failures, [](const auto& d) { return d.failures; });
   counts("zombies", sc.expect->zombies, [](const auto& d) { return d.zombies; });
   std::printf("%s\n", failures ? "expectations: FAILED" : "expectations: all held");
-  return failures ? k_expectation : k_ok;
+  return failures || script_errors ? k_expectation : k_ok;
 }
 
 int report_problems(const std::string& file, const std::vector<problem>& problems) {
@@ -327,6 +503,10 @@ int main(int argc, char** argv) {
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
       std::fputs(k_usage_text, args.empty() ? stderr : stdout);
       return args.empty() ? k_usage : k_ok;
+    }
+    if (args[0] == "--version") {
+      std::printf("pendop %s\n", PENDOP_VERSION);
+      return k_ok;
     }
     const std::string cmd = args[0];
     if (cmd != "demo" && cmd != "run" && cmd != "validate") {
@@ -346,12 +526,18 @@ int main(int argc, char** argv) {
       }
       if (a == "--log" && cmd != "validate") {
         opt.log = true;
+      } else if (a == "--leave-running" && cmd != "validate") {
+        opt.leave_running = true;
       } else if (a == "--out" && cmd != "validate") {
         if (i + 1 >= args.size()) {
           std::fprintf(stderr, "pendop: --out needs a directory\n");
           return k_usage;
         }
         opt.out_dir = args[++i];
+        if (opt.out_dir.empty()) {
+          std::fprintf(stderr, "pendop: --out needs a directory (got an empty name)\n");
+          return k_usage;
+        }
       } else if (a.rfind("-", 0) == 0 || cmd == "demo" || !file.empty()) {
         std::fprintf(stderr, "pendop %s: unexpected argument \"%s\" (see pendop %s --help)\n",
                      cmd.c_str(), a.c_str(), cmd.c_str());
@@ -368,6 +554,11 @@ int main(int argc, char** argv) {
       if (file.empty()) {
         std::fprintf(stderr, "pendop %s: which scenario file? (see pendop %s --help)\n",
                      cmd.c_str(), cmd.c_str());
+        return k_usage;
+      }
+      std::error_code ec;
+      if (std::filesystem::is_directory(file, ec)) {
+        std::fprintf(stderr, "pendop: cannot read %s: it is a directory\n", file.c_str());
         return k_usage;
       }
       auto contents = read_file(file);

@@ -4,9 +4,15 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <stdexcept>
 
 namespace pendop_cli {
@@ -50,13 +56,57 @@ std::string xml(std::string_view s) {
   return out;
 }
 
+// A reader sees the old file or the whole new one: written to a temporary
+// name, every step checked (a full disk fails fwrite, fflush or fclose),
+// then renamed into place.
 void write_file(const std::filesystem::path& p, const std::string& text) {
-  std::ofstream f(p);
-  f << text;
-  if (!f) throw std::runtime_error(fmt::format("cannot write {}", p.string()));
+  const std::filesystem::path tmp = p.string() + fmt::format(".tmp-{}", ::getpid());
+  auto fail = [&](const char* step) {
+    const int err = errno;
+    std::remove(tmp.c_str());
+    throw std::runtime_error(fmt::format("cannot write {}: {} failed: {}", p.string(), step,
+                                         std::strerror(err)));
+  };
+  std::FILE* f = std::fopen(tmp.c_str(), "w");
+  if (!f) fail("open");
+  if (std::fwrite(text.data(), 1, text.size(), f) != text.size()) {
+    const int err = errno;
+    std::fclose(f);
+    errno = err;
+    fail("write");
+  }
+  if (std::fflush(f) != 0 || ::fsync(::fileno(f)) != 0) {
+    const int err = errno;
+    std::fclose(f);
+    errno = err;
+    fail("flush");
+  }
+  if (std::fclose(f) != 0) fail("close");
+  if (std::rename(tmp.c_str(), p.c_str()) != 0) fail("rename");
 }
 
 }  // namespace
+
+std::optional<std::string> prepare_out_dir(const std::string& dir) {
+  namespace fs = std::filesystem;
+  if (dir.empty()) return "--out: the directory name is empty";
+  std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
+    return fmt::format("--out {}: exists and is not a directory", dir);
+  }
+  if (!fs::create_directories(dir, ec) && ec) {
+    return fmt::format("--out {}: cannot create it: {}", dir, ec.message());
+  }
+  // Write a probe file the way the outputs are written.
+  const fs::path probe = fs::path(dir) / fmt::format(".pendop-probe-{}", ::getpid());
+  try {
+    write_file(probe, "probe\n");
+  } catch (const std::exception& e) {
+    return fmt::format("--out {}: not writable: {}", dir, e.what());
+  }
+  fs::remove(probe, ec);
+  return std::nullopt;
+}
 
 std::vector<std::string> write_outputs(const std::string& dir,
                                        const std::vector<pendop::monitor_event>& events,

@@ -7,13 +7,19 @@
 #include <pendop/monitor_event.hpp>
 #include <pendop/posix/monitor.hpp>
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace pendop_cli {
 
-/// Writes events.jsonl, trace.json and timeline.svg into `dir` (created).
-/// Returns the paths written, or throws std::runtime_error naming the file.
+/// Checks, before a run starts, that `dir` is (or can be made) a writable
+/// directory; the problem, naming the directory and the reason, if not.
+std::optional<std::string> prepare_out_dir(const std::string& dir);
+
+/// Writes events.jsonl, trace.json and timeline.svg into `dir` (created),
+/// each to a temporary name, checked, then renamed into place. Returns the
+/// paths written, or throws std::runtime_error naming the file and the reason.
 std::vector<std::string> write_outputs(const std::string& dir,
                                        const std::vector<pendop::monitor_event>& events,
                                        const std::vector<std::string>& resources,

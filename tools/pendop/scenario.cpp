@@ -4,12 +4,108 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
+#include <filesystem>
+#include <regex>
 #include <set>
 
 namespace pendop_cli {
 namespace {
 
 using json = nlohmann::json;
+
+// A value as shown in a message: its JSON text, cut short when long (a
+// scenario is untrusted input; a 50 MB string is not echoed back).
+std::string shown(const json& v) {
+  std::string text = v.dump(-1, ' ', /*ensure_ascii=*/true);
+  constexpr std::size_t k_max = 80;
+  if (text.size() <= k_max) return text;
+  return fmt::format("{}... ({} bytes)", text.substr(0, k_max), text.size());
+}
+
+std::string shown(const std::string& s) { return shown(json(s)); }
+
+// The deepest nesting of arrays and objects in `text`, found before parsing
+// (a parser and the tree it builds must not recurse 70 000 levels deep).
+// Returns the byte at which `limit` is passed, if it is.
+std::optional<std::size_t> too_deep(const std::string& text, int limit) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char ch = text[i];
+    if (in_string) {
+      if (ch == '\\') {
+        ++i;
+      } else if (ch == '"') {
+        in_string = false;
+      }
+    } else if (ch == '"') {
+      in_string = true;
+    } else if (ch == '[' || ch == '{') {
+      if (++depth > limit) return i;
+    } else if (ch == ']' || ch == '}') {
+      --depth;
+    }
+  }
+  return std::nullopt;
+}
+
+// Reports keys that appear twice in one object, with their JSON paths (the
+// parser would keep the last one silently).
+class duplicate_keys {
+ public:
+  explicit duplicate_keys(std::vector<problem>& out) : out_(out) {}
+
+  bool operator()(int /*depth*/, json::parse_event_t event, json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start:
+      case json::parse_event_t::array_start:
+        frames_.push_back({event == json::parse_event_t::array_start, 0, {}, child_path(), {}});
+        break;
+      case json::parse_event_t::object_end:
+      case json::parse_event_t::array_end:
+        frames_.pop_back();
+        element_done();
+        break;
+      case json::parse_event_t::key: {
+        auto& top = frames_.back();
+        top.key = parsed.get<std::string>();
+        if (!top.keys.insert(top.key).second) {
+          out_.push_back({top.path + "." + top.key, "duplicate key (each key may appear once)"});
+        }
+        break;
+      }
+      case json::parse_event_t::value:
+        element_done();
+        break;
+    }
+    return true;
+  }
+
+ private:
+  struct frame {
+    bool array;
+    std::size_t index;
+    std::set<std::string> keys;
+    std::string path;
+    std::string key;
+  };
+  std::string child_path() const {
+    if (frames_.empty()) return "$";
+    const auto& top = frames_.back();
+    return top.array ? fmt::format("{}[{}]", top.path, top.index) : top.path + "." + top.key;
+  }
+  void element_done() {
+    if (!frames_.empty() && frames_.back().array) ++frames_.back().index;
+  }
+  std::vector<problem>& out_;
+  std::vector<frame> frames_;
+};
+
+// Names become file names (OUT/NAME.log) and reach the SVG and the terminal.
+const std::regex k_name_pattern("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+// An OCF provider or type: a plain file name, never "." or "..".
+const std::regex k_ocf_part("[A-Za-z0-9_][A-Za-z0-9._-]*");
 
 class checker {
  public:
@@ -36,12 +132,13 @@ class checker {
     return false;
   }
 
-  void ms(const json& obj, const std::string& path, const char* key, long long& out) {
+  void ms(const json& obj, const std::string& path, const char* key, long long& out,
+          long long min = 0) {
     if (!obj.contains(key)) return;
     const json& v = obj[key];
-    if (!v.is_number_integer() || v.get<long long>() < 0 || v.get<long long>() > 86'400'000) {
-      add(path + "." + key,
-          fmt::format("expected milliseconds (an integer 0..86400000), got {}", v.dump()));
+    if (!v.is_number_integer() || v.get<long long>() < min || v.get<long long>() > 86'400'000) {
+      add(path + "." + key, fmt::format("expected milliseconds (an integer {}..86400000), got {}",
+                                        min, shown(v)));
       return;
     }
     out = v.get<long long>();
@@ -50,7 +147,7 @@ class checker {
   void flag(const json& obj, const std::string& path, const char* key, bool& out) {
     if (!obj.contains(key)) return;
     if (!obj[key].is_boolean()) {
-      add(path + "." + key, fmt::format("expected true or false, got {}", obj[key].dump()));
+      add(path + "." + key, fmt::format("expected true or false, got {}", shown(obj[key])));
       return;
     }
     out = obj[key].get<bool>();
@@ -59,20 +156,58 @@ class checker {
   void text(const json& obj, const std::string& path, const char* key, std::string& out) {
     if (!obj.contains(key)) return;
     if (!obj[key].is_string()) {
-      add(path + "." + key, fmt::format("expected a string, got {}", obj[key].dump()));
+      add(path + "." + key, fmt::format("expected a string, got {}", shown(obj[key])));
       return;
     }
     out = obj[key].get<std::string>();
   }
 
+  // One of the five states a resource settles or waits in.
   std::optional<pendop::resource_state> state(const json& v, const std::string& path) {
+    using pendop::resource_state;
     if (v.is_string()) {
-      if (auto s = pendop::parse_resource_state(v.get<std::string>())) return s;
+      const auto s = pendop::parse_resource_state(v.get<std::string>());
+      if (s == resource_state::online || s == resource_state::offline ||
+          s == resource_state::failed || s == resource_state::online_pending ||
+          s == resource_state::offline_pending) {
+        return s;
+      }
     }
     add(path, fmt::format("expected a state (Online, Offline, Failed, OnlinePending, "
                           "OfflinePending), got {}",
-                          v.dump()));
+                          shown(v)));
     return std::nullopt;
+  }
+
+  // Each property on its own, so every bad one is named with its own path;
+  // then the rules between them (RetryPeriodOnFailure >= RestartPeriod).
+  void properties(const json& v, const std::string& path, pendop::resource_properties& out) {
+    if (!object(v, path)) return;
+    const std::size_t before = problems.size();
+    for (const auto& [k, value] : v.items()) {
+      // Alone, with the other side of the one rule between properties made vacuous.
+      json alone{{k, value}};
+      if (k == "RetryPeriodOnFailure") {
+        alone["RestartPeriod"] = 0;
+      } else {
+        alone["RetryPeriodOnFailure"] = 4294967295U;
+      }
+      auto one = pendop::parse_properties(alone.dump());
+      if (one) continue;
+      std::string msg = one.error().message;
+      if (msg.rfind(k + ": ", 0) == 0) msg.erase(0, k.size() + 2);  // the path names it
+      if (one.error().code == pendop::errc::property_unknown) {
+        const auto known = msg.find("known: ");
+        msg = "unknown property, " + (known != std::string::npos ? msg.substr(known) : msg);
+      }
+      add(path + "." + k, msg);
+    }
+    if (problems.size() != before) return;
+    if (auto all = pendop::parse_properties(v.dump()); all) {
+      out = *all;
+    } else {
+      add(path, all.error().message);
+    }
   }
 };
 
@@ -80,20 +215,21 @@ void parse_resource(checker& c, const json& r, const std::string& path, resource
   if (!c.object(r, path)) return;
   c.only(r, path, {"name", "type", "properties", "simulated", "exec"});
   c.text(r, path, "name", out.name);
-  if (out.name.empty()) c.add(path + ".name", "expected a non-empty name");
+  if (r.contains("name") && r["name"].is_string() && !std::regex_match(out.name, k_name_pattern)) {
+    c.add(path + ".name",
+          fmt::format("expected a name of 1-64 letters, digits, '.', '_' or '-', not starting "
+                      "with '.', '_' or '-' (it names files in --out), got {}",
+                      shown(out.name)));
+    out.name.clear();
+  } else if (!r.contains("name")) {
+    c.add(path + ".name", "required");
+  }
   c.text(r, path, "type", out.type);
   if (out.type != "simulated" && out.type != "exec") {
     c.add(path + ".type", fmt::format("expected \"simulated\" or \"exec\", got {}",
-                                      r.contains("type") ? r["type"].dump() : "nothing"));
+                                      r.contains("type") ? shown(r["type"]) : "nothing"));
   }
-  if (r.contains("properties")) {
-    auto p = pendop::parse_properties(r["properties"].dump());
-    if (p) {
-      out.properties = *p;
-    } else {
-      c.add(path + ".properties", p.error().message);
-    }
-  }
+  if (r.contains("properties")) c.properties(r["properties"], path + ".properties", out.properties);
   if (r.contains("simulated")) {
     const std::string sp = path + ".simulated";
     const json& s = r["simulated"];
@@ -119,7 +255,7 @@ void parse_resource(checker& c, const json& r, const std::string& path, resource
       c.text(e, ep, "start", out.exec.start);
       c.text(e, ep, "stop", out.exec.stop);
       c.text(e, ep, "monitor", out.exec.monitor);
-      c.ms(e, ep, "timeout_ms", out.exec.timeout_ms);
+      c.ms(e, ep, "timeout_ms", out.exec.timeout_ms, 1);
       if (e.contains("params") && c.object(e["params"], ep + ".params")) {
         for (const auto& [k, v] : e["params"].items()) {
           if (v.is_string()) {
@@ -127,16 +263,26 @@ void parse_resource(checker& c, const json& r, const std::string& path, resource
           } else if (v.is_number() || v.is_boolean()) {
             out.exec.params[k] = v.dump();
           } else {
-            c.add(ep + ".params." + k, fmt::format("expected a string, got {}", v.dump()));
+            c.add(ep + ".params." + k, fmt::format("expected a string, got {}", shown(v)));
           }
         }
       }
       if (!out.exec.agent.empty()) {
         const auto colon1 = out.exec.agent.find(':');
         const auto colon2 = out.exec.agent.rfind(':');
-        if (out.exec.agent.rfind("ocf:", 0) != 0 || colon1 == colon2) {
-          c.add(ep + ".agent", fmt::format("expected \"ocf:PROVIDER:TYPE\", got \"{}\"",
-                                           out.exec.agent));
+        const std::string provider =
+            colon1 == colon2 ? "" : out.exec.agent.substr(colon1 + 1, colon2 - colon1 - 1);
+        const std::string type = out.exec.agent.substr(colon2 + 1);
+        if (out.exec.agent.rfind("ocf:", 0) != 0 || colon1 == colon2 ||
+            !std::regex_match(provider, k_ocf_part) || !std::regex_match(type, k_ocf_part) ||
+            provider == ".." || type == "..") {
+          c.add(ep + ".agent",
+                fmt::format("expected \"ocf:PROVIDER:TYPE\" with plain names (letters, digits, "
+                            "'.', '_', '-'), got {}",
+                            shown(out.exec.agent)));
+        } else if (const auto at = agent_file(provider, type); !std::filesystem::exists(at)) {
+          c.add(ep + ".agent", fmt::format("no agent {} at {} (OCF_ROOT={})",
+                                           out.exec.agent, at, ocf_root()));
         }
       } else if (out.exec.start.empty() || out.exec.stop.empty()) {
         c.add(ep, "expected \"agent\", or \"start\" and \"stop\" commands");
@@ -147,7 +293,7 @@ void parse_resource(checker& c, const json& r, const std::string& path, resource
 }
 
 void parse_step(checker& c, const json& s, const std::string& path, step& out,
-                const std::set<std::string>& names) {
+                const std::map<std::string, std::string>& names) {
   if (!c.object(s, path)) return;
   c.only(s, path, {"online", "offline", "terminate", "fail", "wait_ms", "wait_for", "state",
                    "timeout_ms"});
@@ -157,8 +303,13 @@ void parse_step(checker& c, const json& s, const std::string& path, step& out,
     ++actions;
     out.action = a;
     c.text(s, path, a, out.resource);
-    if (!names.contains(out.resource)) {
-      c.add(path + "." + a, fmt::format("no resource named {}", s[a].dump()));
+    const auto r = names.find(out.resource);
+    if (r == names.end()) {
+      c.add(path + "." + a, fmt::format("no resource named {}", shown(s[a])));
+    } else if (out.action == "fail" && r->second != "simulated") {
+      c.add(path + ".fail", fmt::format("\"{}\" is an {} resource; fail applies to simulated "
+                                        "resources only",
+                                        out.resource, r->second));
     }
   }
   if (s.contains("wait_ms")) {
@@ -171,7 +322,7 @@ void parse_step(checker& c, const json& s, const std::string& path, step& out,
   }
   if (out.action == "wait_for") {
     out.ms = 30000;
-    c.ms(s, path, "timeout_ms", out.ms);
+    c.ms(s, path, "timeout_ms", out.ms, 1);
     if (s.contains("state")) {
       if (auto st = c.state(s["state"], path + ".state")) out.state = *st;
     }
@@ -179,7 +330,7 @@ void parse_step(checker& c, const json& s, const std::string& path, step& out,
 }
 
 void parse_expect(checker& c, const json& e, const std::string& path, expectations& out,
-                  const std::set<std::string>& names) {
+                  const std::map<std::string, std::string>& names) {
   if (!c.object(e, path)) return;
   c.only(e, path, {"final", "terminates", "restarts", "failures", "zombies"});
   if (e.contains("final") && c.object(e["final"], path + ".final")) {
@@ -194,7 +345,7 @@ void parse_expect(checker& c, const json& e, const std::string& path, expectatio
       const std::string p = path + "." + key + "." + k;
       if (!names.contains(k)) c.add(p, "no resource of that name");
       if (!v.is_number_integer() || v.get<long long>() < 0) {
-        c.add(p, fmt::format("expected a count (an integer >= 0), got {}", v.dump()));
+        c.add(p, fmt::format("expected a count (an integer >= 0), got {}", shown(v)));
       } else {
         into[k] = v.get<long long>();
       }
@@ -208,14 +359,41 @@ void parse_expect(checker& c, const json& e, const std::string& path, expectatio
 
 }  // namespace
 
+std::string ocf_root() {
+  const char* root = std::getenv("OCF_ROOT");
+  return root && *root ? root : "/usr/lib/ocf";
+}
+
+std::string agent_file(const std::string& provider, const std::string& type) {
+  return fmt::format("{}/resource.d/{}/{}", ocf_root(), provider, type);
+}
+
 parse_result parse_scenario(const std::string& text) {
   parse_result out;
   checker c;
+  if (text.size() > k_max_scenario_bytes) {
+    out.problems.push_back({"$", fmt::format("the file is larger than {} bytes, the limit for a "
+                                             "scenario",
+                                             k_max_scenario_bytes)});
+    return out;
+  }
+  if (const auto at = too_deep(text, k_max_nesting)) {
+    out.problems.push_back({"$", fmt::format("arrays and objects nested deeper than {} levels "
+                                             "(at byte {})",
+                                             k_max_nesting, *at)});
+    return out;
+  }
   json doc;
   try {
-    doc = json::parse(text);
+    std::vector<problem> duplicates;
+    doc = json::parse(text, duplicate_keys(duplicates));
+    if (!duplicates.empty()) {
+      out.problems = std::move(duplicates);
+      return out;
+    }
   } catch (const json::parse_error& e) {
-    out.problems.push_back({"$", fmt::format("malformed JSON at byte {}: {}", e.byte, e.what())});
+    out.problems.push_back({"$", fmt::format("malformed JSON at byte {}: {}", e.byte,
+                                             shown(std::string(e.what())))});
     return out;
   } catch (const json::exception& e) {  // e.g. a number too large for any type
     out.problems.push_back({"$", fmt::format("malformed JSON: {}", e.what())});
@@ -227,7 +405,7 @@ parse_result parse_scenario(const std::string& text) {
   }
   c.only(doc, "$", {"resources", "script", "expect", "stop_wait_ms"});
   c.ms(doc, "$", "stop_wait_ms", out.value.stop_wait_ms);
-  std::set<std::string> names;
+  std::map<std::string, std::string> names;  // name -> type
   if (!doc.contains("resources") || !doc["resources"].is_array() || doc["resources"].empty()) {
     c.add("$.resources", "expected a non-empty array of resources");
   } else {
@@ -235,7 +413,7 @@ parse_result parse_scenario(const std::string& text) {
       resource_spec r;
       const std::string path = fmt::format("$.resources[{}]", i);
       parse_resource(c, doc["resources"][i], path, r);
-      if (!r.name.empty() && !names.insert(r.name).second) {
+      if (!r.name.empty() && !names.emplace(r.name, r.type).second) {
         c.add(path + ".name", fmt::format("\"{}\" is used twice", r.name));
       }
       out.value.resources.push_back(std::move(r));

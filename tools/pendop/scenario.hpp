@@ -7,6 +7,7 @@
 #include <pendop/properties.hpp>
 #include <pendop/resource_state.hpp>
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -67,11 +68,23 @@ struct problem {
   std::string message;
 };
 
-/// Parses and checks a scenario. On failure, every problem found.
+/// Limits on an untrusted scenario file.
+inline constexpr std::size_t k_max_scenario_bytes = 1 << 20;
+inline constexpr int k_max_nesting = 32;
+
+/// Parses and checks a scenario. On failure, every problem found. A
+/// scenario that parses can be run: names are safe file names, OCF agents
+/// exist under OCF_ROOT, every state and duration is one `run` accepts.
 struct parse_result {
   scenario value;
   std::vector<problem> problems;
 };
 [[nodiscard]] parse_result parse_scenario(const std::string& text);
+
+/// $OCF_ROOT, else /usr/lib/ocf.
+[[nodiscard]] std::string ocf_root();
+
+/// Where the agent ocf:PROVIDER:TYPE lives.
+[[nodiscard]] std::string agent_file(const std::string& provider, const std::string& type);
 
 }  // namespace pendop_cli
