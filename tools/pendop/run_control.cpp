@@ -8,12 +8,15 @@
 namespace pendop_cli {
 namespace {
 
+// SIGINT and SIGTERM always stop a run; SIGHUP too, unless it was ignored
+// when pendop started (`nohup pendop run ...` must keep running).
 sigset_t run_signals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGHUP);
+  struct sigaction hup {};
+  if (::sigaction(SIGHUP, nullptr, &hup) != 0 || hup.sa_handler != SIG_IGN) sigaddset(&set, SIGHUP);
   return set;
 }
 

@@ -5,6 +5,7 @@
 // of resource code. The first signal interrupts the run: every wait of the
 // script returns at once and the run winds down in order; a second one makes
 // the wind-down hurry (no more waiting for stops: terminate and kill).
+// SIGHUP is left alone when it was ignored at start (nohup).
 //
 // Processes started by the run must not inherit the blocked mask: spawn
 // them with `reset_signals` applied to their posix_spawnattr_t.
