@@ -88,6 +88,24 @@ finish_run() {
   run_took=$((SECONDS - t0))
 }
 
+# --- hostile input at scale --------------------------------------------------------
+
+say "hostile input at scale"
+head -c 70000 /dev/zero | tr '\0' '[' >"$work/deep.json"
+"$pendop" validate "$work/deep.json" >"$work/deep.txt" 2>&1
+check "deep: 70 000 levels of [ rejected with exit 2 (got $?)" logged "$work/deep.txt" \
+  "nested deeper than 32 levels (at byte 32)"
+"$pendop" run "$work/deep.json" --out "$work/deep-out" >/dev/null 2>&1
+check "deep: run rejects it too, nothing crashes (exit $?)" test "$?" -eq 2
+{ printf '{"resources": "'; head -c 50000000 /dev/zero | tr '\0' 'x'; printf '"}'; } >"$work/huge.json"
+t0=$SECONDS
+"$pendop" validate "$work/huge.json" >"$work/huge.txt" 2>&1
+huge_rc=$?
+check "huge: a 50 MB string is refused (exit $huge_rc) by size, at once" \
+  test "$huge_rc" -eq 2 -a $((SECONDS - t0)) -le 5
+check "huge: the message is short (not the string echoed)" test "$(wc -c <"$work/huge.txt")" -lt 300
+rm -f "$work/huge.json"
+
 # --- SIGINT in the middle of a run ---------------------------------------------------
 
 everything='{

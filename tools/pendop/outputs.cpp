@@ -44,6 +44,8 @@ const char* colour(pendop::resource_state s) {
   }
 }
 
+// Text for SVG: markup escaped, and control characters (not allowed in XML
+// 1.0 even as references) replaced.
 std::string xml(std::string_view s) {
   std::string out;
   for (char c : s) {
@@ -51,7 +53,17 @@ std::string xml(std::string_view s) {
     else if (c == '<') out += "&lt;";
     else if (c == '>') out += "&gt;";
     else if (c == '"') out += "&quot;";
+    else if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n') out += '?';
     else out += c;
+  }
+  return out;
+}
+
+// Text for a terminal: no control character reaches it.
+std::string printable(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
   }
   return out;
 }
@@ -226,7 +238,7 @@ std::string summary_table(const std::vector<pendop::posix::resource_diagnostics>
   for (const auto& r : rows) {
     out += fmt::format("{:<14} {:<15} {:>10} {:>8} {:>8} {:>7} {:>9}  {}\n", r.name,
                        pendop::to_string(r.state), r.terminates, r.restarts, r.failures, r.zombies,
-                       r.deadlocks, r.last_error.substr(0, 60));
+                       r.deadlocks, printable(r.last_error.substr(0, 60)));
   }
   return out;
 }
