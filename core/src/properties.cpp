@@ -19,8 +19,9 @@ struct duration_field {
   std::uint64_t min;
 };
 
-// ResApi ranges (resapi.md §4). Maxima are all 0xFFFFFFFF. RetryPeriodOnFailure
-// has a floor that depends on RestartPeriod and is checked separately.
+// ResApi ranges (docs/resapi.md, "Properties and timeouts"). Maxima are all
+// 0xFFFFFFFF. RetryPeriodOnFailure has a floor that depends on RestartPeriod
+// and is checked separately.
 constexpr std::array<duration_field, 7> k_duration_fields{{
     {"PendingTimeout", &resource_properties::pending_timeout, 10},
     {"LooksAlivePollInterval", &resource_properties::looks_alive_poll_interval, 1},

@@ -24,7 +24,8 @@ struct range_case {
   unsigned long long min;
 };
 
-// Every DWORD millisecond property with its ResApi minimum (resapi.md §4).
+// Every DWORD millisecond property with its ResApi minimum
+// (docs/resapi.md, "Properties and timeouts").
 constexpr range_case k_ranges[] = {
     {"PendingTimeout", 10},       {"LooksAlivePollInterval", 1}, {"IsAlivePollInterval", 1},
     {"DeadlockTimeout", 1000},    {"RestartPeriod", 0},          {"RestartDelay", 0},

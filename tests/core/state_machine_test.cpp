@@ -28,7 +28,7 @@ constexpr auto I = verdict::ignored;
 constexpr auto R = verdict::rejected;
 constexpr errc none{};
 
-// The whole table, written out independently of the implementation (resapi.md §7.1).
+// The whole table, written out independently of the implementation (docs/resapi.md, "States").
 constexpr row k_table[] = {
     // online_requested: accepted from Offline, Failed, Initializing (MS-CMRP); busy while pending.
     {rs::unknown, ev::online_requested, R, rs::unknown, errc::invalid_state},

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The resource-side rules of DESIGN.md, on pendop::posix::resource_runner.
+// The resource-side rules of docs/design.md, on pendop::posix::resource_runner.
 // Timing rules run on a manual_time_source; no test sleeps.
 #include <pendop/posix/resource_runner.hpp>
 

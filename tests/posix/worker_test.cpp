@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// ClusWorker parity of pendop::posix::worker (resapi.md §5).
+// ClusWorker parity of pendop::posix::worker (docs/resapi.md, "ClusWorker").
 #include <pendop/posix/worker.hpp>
 
 #include <pendop/posix/steady_time_source.hpp>

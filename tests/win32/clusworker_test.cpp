@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The test-double resutils.dll keeps the documented ClusWorker semantics
-// (resapi.md §5), which the adapter tests rely on.
+// (docs/resapi.md, "ClusWorker"), which the adapter tests rely on.
 #include <pendop/win32/resapi.hpp>
 
 #include <doctest/doctest.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `resource_properties`: the ResApi common properties that govern timing and
-// recovery, as a plain struct holding ResApi's defaults (resapi.md §4), with
-// validation and JSON in and out.
+// recovery, as a plain struct holding ResApi's defaults, with validation and
+// JSON in and out (docs/resapi.md, "Properties and timeouts").
 //
 // JSON uses the ResApi property names ("PendingTimeout", ...) with DWORD
 // millisecond values, exactly as a cluster stores them. Every field is

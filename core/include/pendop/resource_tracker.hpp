@@ -2,7 +2,7 @@
 // `resource_tracker`: the sans-I/O heart of every host. It holds one
 // resource's state, its current pending operation, the checkpoint counter
 // and the PendingTimeout watchdog, and it makes every status report. It
-// keeps the rules of DESIGN.md by construction:
+// keeps the rules of docs/resapi.md by construction:
 //
 //  * an Online/Offline starts only where the state machine accepts it, and
 //    a second one while one is pending is refused;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // `restart_policy`: what the cluster's resource control manager does after a
-// resource fails (resapi.md §4.1, S19), as a pure function of the failure
-// history. It never reads a clock; the caller passes `now`.
+// resource fails (docs/resapi.md, "Properties and timeouts"), as a pure
+// function of the failure history. It never reads a clock; the caller
+// passes `now`.
 //
 //   RestartAction dont_restart           -> stay Failed
 //   failures within RestartPeriod <= RestartThreshold

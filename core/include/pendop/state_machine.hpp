@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The resource state machine as one pure function, `next(state, event)`,
-// defined for every (state, event) pair. It encodes resapi.md §7.1:
+// defined for every (state, event) pair. It encodes docs/resapi.md ("States"):
 //
 //   Offline|Failed|Initializing --online_requested--> OnlinePending
 //   Online|Failed               --offline_requested--> OfflinePending

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // A test double of resutils.dll's ClusWorker functions with the documented
-// semantics (resapi.md §5), on real Win32 threads. Wine's resutils.dll is all
-// stubs; tests load this one in its place (native override). It never ships.
+// semantics (docs/resapi.md, "ClusWorker"), on real Win32 threads. Wine's
+// resutils.dll is all stubs; tests load this one in its place (native
+// override). It never ships.
 //
 //   ClusWorkerCreate         zeroed CLUS_WORKER in, thread started
 //   ClusWorkerCheckTerminate the Terminate flag

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// pendop's own declarations of the ResApi types it uses (resapi.md §1-§5),
+// pendop's own declarations of the ResApi types it uses (docs/resapi.md),
 // layout-compatible with the Windows SDK's resapi.h and compiling with
-// MinGW-w64, whose clusapi.h/resapi.h are broken or outdated (resapi.md §9).
+// MinGW-w64, whose clusapi.h/resapi.h are broken or outdated
+// (docs/resapi.md, "Toolchains").
 // Names follow the SDK's, inside pendop::win32, so SDK headers never clash.
 // Sizes are static_asserted for x64 as measured with the SDK layouts.
 #pragma once

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // `worker`: a cooperative worker thread with the semantics of ResApi's
-// ClusWorker functions (resapi.md §5), on std::jthread:
+// ClusWorker functions (docs/resapi.md, "ClusWorker"), on std::jthread:
 //
 //   ClusWorkerCreate          create(body)          body(stop_token) runs on a new thread
 //   ClusWorkerCheckTerminate  check_terminate()     the terminate flag

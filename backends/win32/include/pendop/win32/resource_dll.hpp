@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `resource_dll`: turns a `pendop::resource` type into a Failover Cluster
 // resource DLL. It implements Startup/StartupEx and every entry point of the
-// CLRES V1 and V2 function tables (resapi.md §1-§5):
+// CLRES V1 and V2 function tables (docs/resapi.md):
 //
 //   Online/Offline   start the body on a ClusWorker and return ERROR_IO_PENDING
 //                    at once; the body's reports reach SetResourceStatus(Ex)
