@@ -147,8 +147,9 @@ exec_resource::exit_status exec_resource::run(const std::string& action, pendop:
   posix_spawnattr_destroy(&attr);
   if (err != 0) return {exit_status::spawn_failed, err};
 
+  // No progress reports of our own: a report restarts the PendingTimeout
+  // window, and a process that says nothing must not look busy to it.
   const auto start = std::chrono::steady_clock::now();
-  auto next_report = start + std::chrono::seconds(1);
   const auto limit = start + std::chrono::milliseconds(spec_.timeout_ms);
   // Stops the whole group (a leader gone does not let its children off).
   auto stop = [&](exit_status result) {
@@ -165,14 +166,6 @@ exec_resource::exit_status exec_resource::run(const std::string& action, pendop:
     if (now >= limit) return stop({exit_status::timed_out, 0});
     if (op) {
       if (!op->wait_for(std::chrono::milliseconds(20))) return stop({exit_status::stopped, 0});
-      if (now >= next_report) {
-        next_report += std::chrono::seconds(1);
-        const double s = std::chrono::duration<double>(now - start).count();
-        if (op->report({.stage = action, .text = fmt::format("running {} ({:.1f} s)", action, s)}) ==
-            pendop::exit_state::terminate) {
-          return stop({exit_status::stopped, 0});
-        }
-      }
     } else {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }

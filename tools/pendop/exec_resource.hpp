@@ -5,10 +5,11 @@
 // OCF_RESKEY_* parameters passed through with the environment Pacemaker
 // gives every action (crm_feature_set, CRM_meta_timeout, CRM_meta_interval,
 // OCF_RESOURCE_TYPE, ...; agents are found under $OCF_ROOT, else
-// /usr/lib/ocf). A pending start/stop reports every second. Every process
-// runs in a process group of its own; a stop request, a timeout or Terminate
-// stops the whole group (SIGTERM, then SIGKILL), whether or not its leader is
-// still alive, and Offline also stops what the start left running.
+// /usr/lib/ocf). A pending start/stop makes no progress reports of its own
+// (they would restart the PendingTimeout window of a silent process). Every
+// process runs in a process group of its own; a stop request, a timeout or
+// Terminate stops the whole group (SIGTERM, then SIGKILL), whether or not its
+// leader is still alive, and Offline also stops what the start left running.
 #pragma once
 
 #include "scenario.hpp"
