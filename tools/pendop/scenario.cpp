@@ -4,10 +4,11 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <regex>
 #include <set>
+#include <string_view>
 
 namespace pendop_cli {
 namespace {
@@ -102,10 +103,23 @@ class duplicate_keys {
   std::vector<frame> frames_;
 };
 
-// Names become file names (OUT/NAME.log) and reach the SVG and the terminal.
-const std::regex k_name_pattern("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-// An OCF provider or type: a plain file name, never "." or "..".
-const std::regex k_ocf_part("[A-Za-z0-9_][A-Za-z0-9._-]*");
+bool name_char(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+         c == '_' || c == '-';
+}
+
+// Names become file names (OUT/NAME.log) and reach the SVG and the terminal:
+// 1-64 of [A-Za-z0-9._-], the first a letter or digit.
+bool safe_name(std::string_view s) {
+  return !s.empty() && s.size() <= 64 && name_char(s[0]) && s[0] != '.' && s[0] != '_' &&
+         s[0] != '-' && std::all_of(s.begin(), s.end(), name_char);
+}
+
+// An OCF provider or type: a plain file name of [A-Za-z0-9._-], never "." or "..".
+bool plain_ocf_part(std::string_view s) {
+  return !s.empty() && s != "." && s != ".." && s[0] != '-' &&
+         std::all_of(s.begin(), s.end(), name_char);
+}
 
 class checker {
  public:
@@ -215,7 +229,7 @@ void parse_resource(checker& c, const json& r, const std::string& path, resource
   if (!c.object(r, path)) return;
   c.only(r, path, {"name", "type", "properties", "simulated", "exec"});
   c.text(r, path, "name", out.name);
-  if (r.contains("name") && r["name"].is_string() && !std::regex_match(out.name, k_name_pattern)) {
+  if (r.contains("name") && r["name"].is_string() && !safe_name(out.name)) {
     c.add(path + ".name",
           fmt::format("expected a name of 1-64 letters, digits, '.', '_' or '-', not starting "
                       "with '.', '_' or '-' (it names files in --out), got {}",
@@ -274,8 +288,7 @@ void parse_resource(checker& c, const json& r, const std::string& path, resource
             colon1 == colon2 ? "" : out.exec.agent.substr(colon1 + 1, colon2 - colon1 - 1);
         const std::string type = out.exec.agent.substr(colon2 + 1);
         if (out.exec.agent.rfind("ocf:", 0) != 0 || colon1 == colon2 ||
-            !std::regex_match(provider, k_ocf_part) || !std::regex_match(type, k_ocf_part) ||
-            provider == ".." || type == "..") {
+            !plain_ocf_part(provider) || !plain_ocf_part(type)) {
           c.add(ep + ".agent",
                 fmt::format("expected \"ocf:PROVIDER:TYPE\" with plain names (letters, digits, "
                             "'.', '_', '-'), got {}",
