@@ -18,9 +18,9 @@ set -uo pipefail
 pendop=${1:?usage: processes_test.sh PENDOP CHECK_COMMAND_CMAKE}
 check_outputs=${2:?usage: processes_test.sh PENDOP CHECK_COMMAND_CMAKE}
 work=$(mktemp -d /tmp/pendop-processes.XXXXXX)
-passed=0
-failed=0
 mounted=""
+check_prefix=processes
+source "$(dirname "${BASH_SOURCE[0]}")/../support/checks.sh"
 
 cleanup() {
   pkill -KILL -f 'sleep 314[0-9][0-9]' 2>/dev/null
@@ -28,31 +28,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-say() { printf 'processes: %s\n' "$*"; }
-check() {
-  local what=$1
-  shift
-  if "$@"; then
-    passed=$((passed + 1))
-    say "ok: $what"
-  else
-    failed=$((failed + 1))
-    say "NOT OK: $what"
-  fi
-}
-
-# Polls `command...` every 0.1 s for up to `seconds`.
-wait_until() {
-  local seconds=$1
-  shift
-  local end=$((SECONDS + seconds))
-  while [ "$SECONDS" -lt "$end" ]; do
-    "$@" && return 0
-    sleep 0.1
-  done
-  "$@"
-}
 
 # (Patterns are matched from this shell: a `sh -c` holding one would match itself.)
 alive() { pgrep -f "sleep $1" >/dev/null; }
@@ -279,5 +254,4 @@ else
   say "SKIPPED: full disk (cannot mount a tmpfs here: not root, or no privilege)"
 fi
 
-echo "processes: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_summary

@@ -30,10 +30,10 @@ work=/run/pendop-pacemaker-test           # fixed, so an interrupted run is foun
 provider_dir=/usr/lib/ocf/resource.d/pendop-test
 cib_dir=/var/lib/pacemaker/cib
 node=pendop-node1
-passed=0
-failed=0
+check_prefix=pacemaker
+poll_interval=0.25
+source "$(dirname "${BASH_SOURCE[0]}")/../support/checks.sh"
 
-say() { printf 'pacemaker: %s\n' "$*"; }
 die() { printf 'pacemaker: FAILED: %s\n' "$*" >&2; exit 1; }
 
 if [ "${PENDOP_SKIP_PACEMAKER:-0}" = 1 ]; then
@@ -129,30 +129,6 @@ logging {
     to_stderr: no
 }
 EOF
-
-# Polls `command...` every 0.25 s for up to `seconds`; true once it holds.
-wait_until() {
-  local seconds=$1
-  shift
-  local end=$((SECONDS + seconds))
-  while [ "$SECONDS" -lt "$end" ]; do
-    "$@" && return 0
-    sleep 0.25
-  done
-  "$@"
-}
-
-check() {
-  local what=$1
-  shift
-  if "$@"; then
-    passed=$((passed + 1))
-    say "ok: $what"
-  else
-    failed=$((failed + 1))
-    say "NOT OK: $what"
-  fi
-}
 
 say "starting corosync and pacemakerd"
 (cd "$work" && exec corosync -f -c "$work/corosync.conf" >"$work/corosync.out" 2>&1) &
@@ -306,5 +282,4 @@ check "no agent output logged as error output" \
   sh -c "! grep -E 'error output \\[.*(OnlinePending|INFO)' '$work/pacemaker.log'"
 check "state directory empty at the end" test -z "$(ls -A "$work/state")"
 
-echo "pacemaker: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_summary
