@@ -24,8 +24,10 @@ transition next(resource_state from, resource_event event) noexcept {
     case resource_event::offline_requested:
       if (pending) return reject(from, errc::operation_pending);
       if (from == rs::online || from == rs::failed) return accept(rs::offline_pending);
-      if (from == rs::initializing) return accept(rs::offline);  // nothing was ever started
-      return reject(from, errc::invalid_state);  // offline, unknown
+      // Nothing runs: done at once (MS-CMRP ApiOfflineResource answers an
+      // Offline resource with success and no call into the DLL).
+      if (from == rs::initializing || from == rs::offline) return accept(rs::offline);
+      return reject(from, errc::invalid_state);  // unknown
 
     case resource_event::progress_reported:
       return pending ? accept(from) : reject(from, errc::no_pending_operation);

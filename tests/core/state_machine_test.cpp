@@ -42,7 +42,7 @@ constexpr row k_table[] = {
     {rs::unknown, ev::offline_requested, R, rs::unknown, errc::invalid_state},
     {rs::initializing, ev::offline_requested, A, rs::offline, none},
     {rs::online, ev::offline_requested, A, rs::offline_pending, none},
-    {rs::offline, ev::offline_requested, R, rs::offline, errc::invalid_state},
+    {rs::offline, ev::offline_requested, A, rs::offline, none},  // settled at once
     {rs::failed, ev::offline_requested, A, rs::offline_pending, none},
     {rs::online_pending, ev::offline_requested, R, rs::online_pending, errc::operation_pending},
     {rs::offline_pending, ev::offline_requested, R, rs::offline_pending, errc::operation_pending},

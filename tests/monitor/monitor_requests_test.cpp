@@ -84,14 +84,16 @@ TEST_CASE("Online of an Online resource is invalid_state and changes nothing") {
   CHECK(f.log.count(event_kind::rejected) == 1);
 }
 
-TEST_CASE("Offline of an Offline resource is invalid_state and changes nothing") {
+TEST_CASE("Offline of an Offline resource succeeds at once and runs nothing") {
   monitor_fixture f;
-  f.add("db", std::make_shared<monitored_resource>());
+  auto res = std::make_shared<monitored_resource>();
+  f.add("db", res);
   auto r = f.m.offline("db");
-  REQUIRE_FALSE(r);
-  CHECK(r.error().code == errc::invalid_state);
-  CHECK(r.error().message == "Offline rejected: resource \"db\" is Offline");
+  REQUIRE(r);
+  CHECK(*r == resource_state::offline);
   CHECK(f.state("db") == resource_state::offline);
+  CHECK(res->offlines == 0);
+  CHECK(res->terminates == 0);
 }
 
 TEST_CASE("a request while an operation is pending is operation_pending") {

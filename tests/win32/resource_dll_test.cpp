@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -261,15 +262,24 @@ TEST_CASE("control codes ask for the monitor's default processing") {
   CHECK(h->table().V2Functions.Release(id) == w::PD_ERROR_INVALID_FUNCTION);
 }
 
-TEST_CASE("Cancel stops a pending operation: with nothing pending it is ERROR_INVALID_STATE") {
+TEST_CASE("Cancel stops a pending operation and reports its final state: with nothing pending it is ERROR_INVALID_STATE") {
   auto h = load();
   RESID id = h->open(L"online_ms=60000;report_ms=100");
   CHECK(h->cancel(id) == w::PD_ERROR_INVALID_STATE);
   REQUIRE(h->online(id) == w::PD_ERROR_IO_PENDING);
   CHECK(h->cancel(id) == w::PD_ERROR_SUCCESS);
-  const auto n = h->reports(id).size();
-  std::this_thread::sleep_for(250ms);
-  CHECK(h->reports(id).size() == n);
+  // The monitor gets the final state: it does not wait out the PendingTimeout.
+  const auto reports = h->reports(id);
+  REQUIRE_FALSE(reports.empty());
+  CHECK(reports.back().state == "Offline");
+  for (std::size_t i = 0; i + 1 < reports.size(); ++i) CHECK(reports[i].state == "OnlinePending");
+}
+
+TEST_CASE("Offline of an Offline resource is ERROR_SUCCESS and runs nothing") {
+  auto h = load();
+  RESID id = h->open(L"online_ms=50;offline_ms=50;report_ms=10");
+  CHECK(h->offline(id) == w::PD_ERROR_SUCCESS);
+  CHECK(h->reports(id).empty());
 }
 
 TEST_CASE("two resources of one DLL run side by side with their own CheckPoints") {
@@ -410,6 +420,31 @@ TEST_CASE("a body that throws ends Failed: the exception never crosses the expor
   CHECK(g_last_state == 4);  // Failed
   CHECK(g_reports == 1);
   dll.close(id);
+}
+
+TEST_CASE("Close of an Online resource terminates it first") {
+  reset_counters();
+  auto terminates = std::make_shared<std::atomic<int>>(0);
+  w::resource_type type = scripted_type(pendop_test::scripted_resource::ok_body());
+  type.make = [terminates](std::wstring_view) -> pendop::result<std::unique_ptr<pendop::resource>> {
+    struct counted final : pendop::resource {
+      explicit counted(std::shared_ptr<std::atomic<int>> n) : n_(std::move(n)) {}
+      pendop::result<void> online(pendop::operation&) override { return pendop::ok(); }
+      pendop::result<void> offline(pendop::operation&) override { return pendop::ok(); }
+      void terminate() noexcept override { ++*n_; }
+      std::shared_ptr<std::atomic<int>> n_;
+    };
+    return std::unique_ptr<pendop::resource>(std::make_unique<counted>(terminates));
+  };
+  w::resource_dll dll(std::move(type), counting_api());
+  start(dll);
+  RESID id = dll.open(L"r", nullptr, nullptr);
+  REQUIRE(dll.online(id, nullptr) == w::PD_ERROR_IO_PENDING);
+  await_final();
+  REQUIRE(g_last_state == 2);  // Online
+  dll.close(id);
+  CHECK(*terminates == 1);
+  CHECK(dll.instances() == 0);
 }
 
 TEST_CASE("Close of a pending resource terminates it first") {

@@ -228,8 +228,10 @@ void reap(instance& inst, bool set_flag) {
   *inst.worker = CLUS_WORKER{};  // ready for the next ClusWorkerCreate
 }
 
-// Stops whatever runs for `inst` (Terminate, Cancel, Close).
-void stop(instance& inst, stop_reason why) {
+// Stops whatever runs for `inst` (Terminate, Cancel, Close). With `report`
+// (Cancel) the operation's final state goes to the monitor, which otherwise
+// would wait for it; after Terminate the monitor decides the state itself.
+void stop(instance& inst, stop_reason why, bool report) {
   std::unique_lock lk(inst.mu);
   const auto outcome = inst.tracker.request_stop(why);
   const std::uint64_t id = inst.tracker.operation_id();
@@ -247,8 +249,8 @@ void stop(instance& inst, stop_reason why) {
     reap(inst, /*set_flag=*/true);
   }
   lk.lock();
-  // The monitor decides the state after Terminate; nothing is reported.
-  (void)inst.tracker.settle(why, instance::now());
+  auto settled = inst.tracker.settle(why, instance::now());
+  if (report && settled) (void)inst.send(*settled);
 }
 
 DWORD start(instance& inst, operation_kind kind) {
@@ -470,13 +472,13 @@ void resource_dll::close(RESID id) noexcept {
   try {
     auto inst = state_->find(id);
     if (!inst) return;
-    bool pending = false;
+    bool running = false;
     {
       std::lock_guard lk(inst->mu);
-      pending = inst->tracker.pending();
+      running = inst->tracker.pending() || inst->tracker.state() == resource_state::online;
     }
     // ResApi: Close must leave the resource offline, calling Terminate if needed.
-    if (pending) detail::stop(*inst, stop_reason::shutdown);
+    if (running) detail::stop(*inst, stop_reason::shutdown, /*report=*/false);
     {
       std::lock_guard control(inst->control_mu);
       detail::reap(*inst, /*set_flag=*/true);
@@ -514,7 +516,9 @@ DWORD resource_dll::offline(RESID id) noexcept {
 
 void resource_dll::terminate(RESID id) noexcept {
   try {
-    if (auto inst = state_->find(id)) detail::stop(*inst, stop_reason::terminate_called);
+    if (auto inst = state_->find(id)) {
+      detail::stop(*inst, stop_reason::terminate_called, /*report=*/false);
+    }
   } catch (...) {
   }
 }
@@ -566,7 +570,7 @@ DWORD resource_dll::cancel(RESID id, DWORD) noexcept {
       std::lock_guard lk(inst->mu);
       if (!inst->tracker.pending()) return PD_ERROR_INVALID_STATE;
     }
-    detail::stop(*inst, stop_reason::terminate_called);
+    detail::stop(*inst, stop_reason::terminate_called, /*report=*/true);
     return PD_ERROR_SUCCESS;
   } catch (...) {
   }
