@@ -10,6 +10,9 @@
 #include "scripted_resource.hpp"
 
 #include <atomic>
+#include <vector>
+#include <mutex>
+#include <cstdarg>
 #include <chrono>
 #include <memory>
 #include <stdexcept>
@@ -315,6 +318,28 @@ std::atomic<DWORD> g_create_error{0};
 std::atomic<int> g_reports{0};
 std::atomic<int> g_last_state{-2};
 
+std::mutex g_log_mu;
+std::vector<std::wstring> g_log;  // guarded by g_log_mu
+
+// LogEvent: pendop always logs "%1!ws!" with one string argument.
+void __cdecl record_log(w::RESOURCE_HANDLE, w::LOG_LEVEL, LPCWSTR format, ...) {
+  va_list args;
+  va_start(args, format);
+  const wchar_t* text = va_arg(args, const wchar_t*);
+  va_end(args);
+  std::lock_guard lk(g_log_mu);
+  g_log.emplace_back(text ? text : L"");
+}
+
+bool logged(const std::wstring& part) {
+  std::lock_guard lk(g_log_mu);
+  for (const auto& line : g_log) {
+    if (line.find(part) != std::wstring::npos) return true;
+  }
+  return false;
+}
+
+
 DWORD WINAPI counting_create(w::CLUS_WORKER* wk, w::PWORKER_START_ROUTINE r, PVOID p) {
   ++g_creates;
   if (const DWORD e = g_create_error.load()) return e;
@@ -340,6 +365,10 @@ w::clusworker_api counting_api() {
 }
 
 void reset_counters() {
+  {
+    std::lock_guard lk(g_log_mu);
+    g_log.clear();
+  }
   g_creates = 0;
   g_terminate_exs = 0;
   g_create_error = 0;
@@ -359,7 +388,7 @@ w::resource_type scripted_type(pendop_test::scripted_resource::body body) {
 }
 
 void start(w::resource_dll& dll) {
-  static w::CLRES_CALLBACK_FUNCTION_TABLE callbacks{nullptr, &record_status, {}};
+  static w::CLRES_CALLBACK_FUNCTION_TABLE callbacks{&record_log, &record_status, {}};
   w::CLRES_FUNCTION_TABLE* table = nullptr;
   REQUIRE(dll.startup_ex(L"scripted", w::CLRES_VERSION_V1_00, w::CLRES_VERSION_V2_00, &callbacks,
                          &table) == w::PD_ERROR_SUCCESS);
@@ -420,6 +449,20 @@ TEST_CASE("a body that throws ends Failed: the exception never crosses the expor
   CHECK(g_last_state == 4);  // Failed
   CHECK(g_reports == 1);
   dll.close(id);
+}
+
+TEST_CASE("an exception escaping an export is logged with the entry point and answered with an error") {
+  reset_counters();
+  w::resource_type type = scripted_type(pendop_test::scripted_resource::ok_body());
+  type.make = [](std::wstring_view) -> pendop::result<std::unique_ptr<pendop::resource>> {
+    throw 42;  // not even a std::exception
+  };
+  w::resource_dll dll(std::move(type), counting_api());
+  start(dll);
+  SetLastError(0);
+  CHECK(dll.open(L"r", nullptr, nullptr) == nullptr);
+  CHECK(GetLastError() == w::PD_ERROR_GEN_FAILURE);
+  CHECK(logged(L"Open failed: an exception that is not a std::exception"));
 }
 
 TEST_CASE("Close of an Online resource terminates it first") {

@@ -12,6 +12,9 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace pendop::win32 {
@@ -56,7 +59,42 @@ struct dll_state {
       // Logging must never take an entry point down.
     }
   }
+
+  // What escaped an entry point, in the cluster log.
+  void log_escape(RESOURCE_HANDLE handle, std::string_view entry, const char* what) const noexcept {
+    try {
+      log(handle, LOG_ERROR, fmt::format("{} failed: {}", entry, what));
+    } catch (...) {
+      log(handle, LOG_ERROR, "an entry point failed (and so did formatting its message)");
+    }
+  }
 };
+
+// The one guard of every export: nothing thrown by `body` crosses the export;
+// it is logged through LogEvent with the entry point's name, and the export
+// answers `failed`.
+template <class R, class F>
+R guarded(const dll_state& s, RESOURCE_HANDLE handle, std::string_view entry, R failed,
+          F&& body) noexcept {
+  try {
+    return std::forward<F>(body)();
+  } catch (const std::exception& e) {
+    s.log_escape(handle, entry, e.what());
+  } catch (...) {
+    s.log_escape(handle, entry, "an exception that is not a std::exception");
+  }
+  return failed;
+}
+
+template <class F>
+void guarded_void(const dll_state& s, RESOURCE_HANDLE handle, std::string_view entry,
+                  F&& body) noexcept {
+  (void)guarded(s, handle, entry, 0, [&] {
+    std::forward<F>(body)();
+    return 0;
+  });
+}
+
 
 // One opened resource (the object behind a RESID).
 struct instance : std::enable_shared_from_this<instance> {
@@ -189,7 +227,7 @@ DWORD WINAPI worker_main(CLUS_WORKER* w, LPVOID param) {
   instance& inst = *start->inst;
   win32_operation op(inst, start->id, start->kind, w);
   const result<void> outcome = invoke_operation(*inst.res, op);
-  try {
+  const bool reported = guarded(inst.dll, inst.handle, "the worker's final report", false, [&] {
     std::lock_guard lk(inst.mu);
     if (auto fin = inst.tracker.finish(start->id, outcome, instance::now())) {
       if (!outcome) inst.dll.log(inst.handle, LOG_ERROR, outcome.error().message);
@@ -199,9 +237,9 @@ DWORD WINAPI worker_main(CLUS_WORKER* w, LPVOID param) {
       (void)inst.tracker.settle(stop_reason::terminate_called, instance::now());
       inst.settled_by_worker = 0;
     }
-  } catch (...) {
-    return PD_ERROR_GEN_FAILURE;
-  }
+    return true;
+  });
+  if (!reported) return PD_ERROR_GEN_FAILURE;
   return outcome ? PD_ERROR_SUCCESS : to_win32_error(outcome.error().code);
 }
 
@@ -438,7 +476,8 @@ DWORD resource_dll::startup_ex(LPCWSTR type, DWORD min_version, DWORD max_versio
 }
 
 RESID resource_dll::open(LPCWSTR name, HKEY, RESOURCE_HANDLE handle) noexcept {
-  try {
+  SetLastError(PD_ERROR_SUCCESS);
+  RESID id = detail::guarded(*state_, handle, "Open", RESID{nullptr}, [&]() -> RESID {
     if (!name) {
       SetLastError(PD_ERROR_INVALID_PARAMETER);
       return nullptr;
@@ -456,20 +495,17 @@ RESID resource_dll::open(LPCWSTR name, HKEY, RESOURCE_HANDLE handle) noexcept {
       SetLastError(GetLastError());
       return nullptr;
     }
-    const RESID id = inst.get();
+    const RESID made_id = inst.get();
     std::lock_guard lk(state_->mu);
-    state_->instances.emplace(id, std::move(inst));
-    return id;
-  } catch (const std::exception& e) {
-    state_->log(handle, LOG_ERROR, fmt::format("Open failed: {}", e.what()));
-  } catch (...) {
-  }
-  SetLastError(PD_ERROR_NOT_ENOUGH_MEMORY);
-  return nullptr;
+    state_->instances.emplace(made_id, std::move(inst));
+    return made_id;
+  });
+  if (!id && GetLastError() == PD_ERROR_SUCCESS) SetLastError(PD_ERROR_GEN_FAILURE);  // it threw
+  return id;
 }
 
 void resource_dll::close(RESID id) noexcept {
-  try {
+  detail::guarded_void(*state_, nullptr, "Close", [&] {
     auto inst = state_->find(id);
     if (!inst) return;
     bool running = false;
@@ -485,22 +521,18 @@ void resource_dll::close(RESID id) noexcept {
     }
     std::lock_guard lk(state_->mu);
     state_->instances.erase(id);
-  } catch (...) {
-  }
+  });
 }
 
 namespace {
 
 DWORD start_checked(detail::dll_state& s, RESID id, operation_kind kind) noexcept {
-  try {
-    auto inst = s.find(id);
-    if (!inst) return PD_ERROR_INVALID_PARAMETER;
-    return detail::start(*inst, kind);
-  } catch (const std::exception& e) {
-    s.log(nullptr, LOG_ERROR, fmt::format("{} failed: {}", to_string(kind), e.what()));
-  } catch (...) {
-  }
-  return PD_ERROR_GEN_FAILURE;
+  return detail::guarded(s, nullptr, kind == operation_kind::online ? "Online" : "Offline",
+                         DWORD{PD_ERROR_GEN_FAILURE}, [&]() -> DWORD {
+                           auto inst = s.find(id);
+                           if (!inst) return PD_ERROR_INVALID_PARAMETER;
+                           return detail::start(*inst, kind);
+                         });
 }
 
 }  // namespace
@@ -515,30 +547,37 @@ DWORD resource_dll::offline(RESID id) noexcept {
 }
 
 void resource_dll::terminate(RESID id) noexcept {
-  try {
+  detail::guarded_void(*state_, nullptr, "Terminate", [&] {
     if (auto inst = state_->find(id)) {
       detail::stop(*inst, stop_reason::terminate_called, /*report=*/false);
     }
-  } catch (...) {
-  }
+  });
 }
 
+namespace {
+
+// LooksAlive and IsAlive: the resource's answer; a throw counts as "not
+// alive" (invoke_* catch it) and is logged with the resource's handle.
+BOOL health(detail::dll_state& s, RESID id, std::string_view entry,
+            bool (*check)(resource&, std::string*) noexcept) noexcept {
+  return detail::guarded(s, nullptr, entry, BOOL{FALSE}, [&]() -> BOOL {
+    auto inst = s.find(id);
+    if (!inst) return FALSE;
+    std::string why;
+    if (check(*inst->res, &why)) return TRUE;
+    if (!why.empty()) s.log(inst->handle, LOG_ERROR, why);
+    return FALSE;
+  });
+}
+
+}  // namespace
+
 BOOL resource_dll::looks_alive(RESID id) noexcept {
-  auto inst = state_->find(id);
-  if (!inst) return FALSE;
-  std::string why;
-  if (invoke_looks_alive(*inst->res, &why)) return TRUE;
-  if (!why.empty()) state_->log(inst->handle, LOG_ERROR, why);
-  return FALSE;
+  return health(*state_, id, "LooksAlive", &invoke_looks_alive);
 }
 
 BOOL resource_dll::is_alive(RESID id) noexcept {
-  auto inst = state_->find(id);
-  if (!inst) return FALSE;
-  std::string why;
-  if (invoke_is_alive(*inst->res, &why)) return TRUE;
-  if (!why.empty()) state_->log(inst->handle, LOG_ERROR, why);
-  return FALSE;
+  return health(*state_, id, "IsAlive", &invoke_is_alive);
 }
 
 DWORD resource_dll::arbitrate(RESID id, PQUORUM_RESOURCE_LOST) noexcept {
@@ -563,7 +602,7 @@ DWORD resource_dll::resource_type_control(LPCWSTR type, DWORD, PVOID, DWORD, PVO
 }
 
 DWORD resource_dll::cancel(RESID id, DWORD) noexcept {
-  try {
+  return detail::guarded(*state_, nullptr, "Cancel", DWORD{PD_ERROR_GEN_FAILURE}, [&]() -> DWORD {
     auto inst = state_->find(id);
     if (!inst) return PD_ERROR_INVALID_PARAMETER;
     {
@@ -572,9 +611,7 @@ DWORD resource_dll::cancel(RESID id, DWORD) noexcept {
     }
     detail::stop(*inst, stop_reason::terminate_called, /*report=*/true);
     return PD_ERROR_SUCCESS;
-  } catch (...) {
-  }
-  return PD_ERROR_GEN_FAILURE;
+  });
 }
 
 std::size_t resource_dll::instances() const noexcept {
