@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The number of threads in this process, from /proc/self/status. Used by
-// tests ("every worker was joined") and by diagnostics (zombie workers).
+// the stress tests ("every worker was joined") and the idle benchmark.
 #pragma once
 
 #include <optional>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Names the calling thread, so workers show up as "pendop:<resource>" in
+// Names the calling thread, so workers show up as "pd:<resource>" in
 // `top -H`, gdb and /proc. Best effort: names longer than the OS limit (15
 // bytes on Linux) are truncated; failures are ignored.
 #pragma once
