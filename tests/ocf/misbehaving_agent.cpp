@@ -14,15 +14,15 @@ namespace {
 
 class misbehaving final : public pendop::resource {
  public:
-  misbehaving(std::chrono::milliseconds busy, bool block_terminate)
-      : busy_(busy), block_terminate_(block_terminate) {}
+  misbehaving(std::chrono::milliseconds start, std::chrono::milliseconds stop, bool block_terminate)
+      : start_(start), stop_(stop), block_terminate_(block_terminate) {}
 
   pendop::result<void> online(pendop::operation&) override {
-    std::this_thread::sleep_for(busy_);  // deaf to stop requests
+    std::this_thread::sleep_for(start_);  // deaf to stop requests
     return pendop::ok();
   }
   pendop::result<void> offline(pendop::operation&) override {
-    std::this_thread::sleep_for(busy_);
+    std::this_thread::sleep_for(stop_);
     return pendop::ok();
   }
   void terminate() noexcept override {
@@ -30,7 +30,8 @@ class misbehaving final : public pendop::resource {
   }
 
  private:
-  const std::chrono::milliseconds busy_;
+  const std::chrono::milliseconds start_;
+  const std::chrono::milliseconds stop_;
   const bool block_terminate_;
 };
 
@@ -40,13 +41,15 @@ pendop::ocf::agent_definition misbehaving_agent() {
   def.shortdesc = "a resource that ignores stop requests";
   def.longdesc = "Start and stop sleep regardless of stop requests; terminate() may block.";
   def.parameters = {
-      {"busy_ms", "How long start and stop take", "Milliseconds.", "integer", "60000", false},
+      {"start_ms", "How long start takes", "Milliseconds.", "integer", "60000", false},
+      {"stop_ms", "How long stop takes", "Milliseconds.", "integer", "60000", false},
       {"block_terminate", "terminate() never returns", "1: block.", "boolean", "0", false},
   };
   def.make = [](const pendop::ocf::parameter_values& v)
       -> pendop::result<std::unique_ptr<pendop::resource>> {
     return std::unique_ptr<pendop::resource>(std::make_unique<misbehaving>(
-        std::chrono::milliseconds(std::stoll(v.at("busy_ms"))), v.at("block_terminate") == "1"));
+        std::chrono::milliseconds(std::stoll(v.at("start_ms"))),
+        std::chrono::milliseconds(std::stoll(v.at("stop_ms"))), v.at("block_terminate") == "1"));
   };
   return def;
 }

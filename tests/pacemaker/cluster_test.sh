@@ -12,7 +12,9 @@
 #     counts it, migration-threshold 2 stops the resource; --cleanup restarts it;
 #   - a start longer than its timeout, and one whose body ignores terminate,
 #     fail with the agent's own rc 1 and an exit reason, never `Timed Out`;
-#   - a stop whose body ignores terminate ends in time with rc 0;
+#   - a stop whose body ignores terminate ends in time with rc 0; one whose
+#     terminate() blocks fails in time with rc 1 and an exit reason (never
+#     `Timed Out`), stays blocked, and stops cleanly after the fix and --cleanup;
 #   - stop and delete leave no state file;
 #   - the same cycle with ocf:heartbeat:Dummy as a control, so a broken
 #     harness is told apart from a broken pendop.
@@ -22,10 +24,11 @@
 # run if this one was killed. It needs root; PENDOP_SKIP_PACEMAKER=1 skips it
 # (exit 77, reported as skipped).
 #
-# Usage: cluster_test.sh EXAMPLE_AGENT_BINARY
+# Usage: cluster_test.sh EXAMPLE_AGENT MISBEHAVING_AGENT
 set -uo pipefail
 
-agent_bin=${1:?usage: cluster_test.sh EXAMPLE_AGENT_BINARY}
+agent_bin=${1:?usage: cluster_test.sh EXAMPLE_AGENT MISBEHAVING_AGENT}
+misbehaving_bin=${2:?usage: cluster_test.sh EXAMPLE_AGENT MISBEHAVING_AGENT}
 work=/run/pendop-pacemaker-test           # fixed, so an interrupted run is found
 provider_dir=/usr/lib/ocf/resource.d/pendop-test
 cib_dir=/var/lib/pacemaker/cib
@@ -48,6 +51,7 @@ for tool in corosync pacemakerd cibadmin crm_resource crm_failcount crm_attribut
     die "$tool not found: install the Debian packages pacemaker corosync crmsh (scripts/setup.sh)"
 done
 [ -x "$agent_bin" ] || die "the agent $agent_bin is not an executable"
+[ -x "$misbehaving_bin" ] || die "the agent $misbehaving_bin is not an executable"
 [ -f /usr/lib/ocf/resource.d/heartbeat/Dummy ] ||
   die "ocf:heartbeat:Dummy not found: install the Debian package resource-agents"
 
@@ -102,6 +106,7 @@ mkdir -p "$work/state" "$work/cib-backup" "$cib_dir"
 cp -a "$cib_dir/." "$work/cib-backup/"
 find "$cib_dir" -mindepth 1 -delete
 install -D -m 755 "$agent_bin" "$provider_dir/example"
+install -D -m 755 "$misbehaving_bin" "$provider_dir/misbehaving"
 
 cat >"$work/corosync.conf" <<EOF
 totem {
@@ -274,6 +279,29 @@ check "$r: stop answered before its 8 s timeout" exec_time_below "$r" "${r}_last
 check "$r: no failure recorded" test -z "$(op_attr "$r" "${r}_last_failure_0" rc-code)"
 check "$r: the log says it was forced down" logged "forcing it down with terminate()"
 check "$r: no state file" no_state_for "pendop-example-$r"
+remove_primitive "$r"
+
+r=blocked
+say "a stop of $r whose terminate() blocks"
+add_primitive "$r" pendop-test misbehaving \
+  "state_dir=$work/state start_ms=100 stop_ms=60000 block_terminate=1" 20s 8s
+check "$r: started" wait_until 60 running "$r"
+crm_resource -r "$r" --set-parameter target-role --meta --parameter-value Stopped >/dev/null
+check "$r: stop failed" wait_until 30 op_attr_is "$r" "${r}_last_failure_0" operation stop
+check "$r: with the agent's rc 1 (error)" op_attr_is "$r" "${r}_last_failure_0" rc-code 1
+check "$r: not Timed Out (op-status 0: done)" op_attr_is "$r" "${r}_last_failure_0" op-status 0
+check "$r: answered before the 8 s timeout" exec_time_below "$r" "${r}_last_failure_0" 8000
+check "$r: exit reason names the cause" \
+  op_attr_has "$r" "${r}_last_failure_0" exit-reason "stop did not answer within 7600 ms of its 8000 ms timeout"
+check "$r: the cluster blocks it (no fencing here)" \
+  wait_until 30 sh -c "crm_mon -1 2>/dev/null | grep '$r' | grep -q blocked"
+check "$r: its state file says Failed" sh -c "head -n 1 '$work/state/pendop-misbehaving-$r.state' | grep -qx Failed"
+crm_resource -r "$r" --set-parameter block_terminate --parameter-value 0 >/dev/null
+crm_resource --cleanup -r "$r" >/dev/null 2>&1
+check "$r: after the fix and --cleanup it stops" wait_until 60 sh -c \
+  "crm_resource --locate -r '$r' 2>&1 | grep -q 'is NOT running' && ! crm_mon -1 2>/dev/null | grep '$r' | grep -q -i failed"
+settled
+check "$r: no state file" no_state_for "pendop-misbehaving-$r"
 remove_primitive "$r"
 
 check "a healthy start logs nothing at error level" \
