@@ -16,8 +16,7 @@ function(pendop_setup_target target)
     endif()
   else()
     target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion
-                                              -Wno-sign-conversion -Wnon-virtual-dtor
-                                              -Wno-missing-field-initializers)
+                                              -Wno-sign-conversion -Wnon-virtual-dtor)
     if(PENDOP_WARNINGS_AS_ERRORS)
       target_compile_options(${target} PRIVATE -Werror)
     endif()

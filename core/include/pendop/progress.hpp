@@ -13,9 +13,9 @@ namespace pendop {
 
 /// One progress report from a worker.
 struct progress {
-  std::string stage;                ///< short machine-friendly step name ("mount", "start")
-  std::optional<int> percent;       ///< 0..100 when known; clamped on report
-  std::string text;                 ///< free text for people
+  std::string stage{};              ///< short machine-friendly step name ("mount", "start")
+  std::optional<int> percent{};     ///< 0..100 when known; clamped on report
+  std::string text{};               ///< free text for people
   milliseconds wait_hint{0};        ///< RESOURCE_STATUS.WaitHint (unused by the RM, kept for parity)
 };
 
