@@ -255,7 +255,7 @@ std::vector<metric> bench_watchdog(int n) {
     std::condition_variable cv;
     std::size_t failed = 0;
     std::map<std::string, timed_out*> by_name;
-    m->subscribe([&](const pendop::monitor_event& e) {
+    auto events = m->subscribe([&](const pendop::monitor_event& e) {
       if (e.kind != pendop::event_kind::status) return;
       std::lock_guard lk(mu);
       if (e.to == pendop::resource_state::online_pending && e.checkpoint == 0) {
@@ -325,7 +325,7 @@ std::vector<metric> bench_idle(int n, int seconds) {
   std::mutex mu;
   std::condition_variable cv;
   int online = 0;
-  m->subscribe([&](const pendop::monitor_event& e) {
+  auto events = m->subscribe([&](const pendop::monitor_event& e) {
     if (e.kind == pendop::event_kind::status && e.to == pendop::resource_state::online) {
       std::lock_guard lk(mu);
       ++online;

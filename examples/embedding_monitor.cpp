@@ -26,7 +26,7 @@ int main() {
   auto monitor = pendop::posix::monitor::create();  // Asio timers, a call thread pool
   if (!monitor) return 1;
   const auto epoch = monitor->epoch();
-  monitor->subscribe([epoch](const pendop::monitor_event& e) {
+  auto events = monitor->subscribe([epoch](const pendop::monitor_event& e) {
     std::puts(pendop::to_json_line(e, epoch).c_str());
   });
 

@@ -48,7 +48,7 @@ TEST_CASE("real workers: a pending timeout, a restart, then Online") {
   o.stop_wait = 5s;
   auto m = pendop::posix::monitor::create(o);
   REQUIRE(m);
-  m->subscribe(log.sink());
+  auto events = m->subscribe(log.sink());
   pendop::resource_properties p;
   p.pending_timeout = 100ms;
   p.restart_delay = 10ms;
@@ -76,7 +76,7 @@ TEST_CASE("real workers: IsAlive false fails and restarts a resource") {
   event_log log;
   auto m = pendop::posix::monitor::create();
   REQUIRE(m);
-  m->subscribe(log.sink());
+  auto events = m->subscribe(log.sink());
   pendop::resource_properties p;
   p.looks_alive_poll_interval = 10ms;
   p.is_alive_poll_interval = 20ms;

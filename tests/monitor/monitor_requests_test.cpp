@@ -177,17 +177,46 @@ TEST_CASE("every event renders as one JSON line with the documented fields") {
 TEST_CASE("unsubscribed sinks get nothing more: a subscriber may query the monitor") {
   monitor_fixture f;
   std::vector<resource_state> seen;
-  const auto id = f.m.subscribe([&](const pendop::monitor_event& e) {
+  auto sub = f.m.subscribe([&](const pendop::monitor_event& e) {
     if (e.kind == event_kind::status) seen.push_back(f.m.state(e.resource).value());
   });
   f.add("db", std::make_shared<monitored_resource>());
   REQUIRE(f.m.online("db"));
   f.clock->settle();
   CHECK(seen.size() == 2);
-  f.m.unsubscribe(id);
+  f.m.unsubscribe(sub.id());
   REQUIRE(f.m.offline("db"));
   f.clock->settle();
   CHECK(seen.size() == 2);
+}
+
+TEST_CASE("a subscription lasts as long as its handle, and a handle may outlive its monitor") {
+  pendop::posix::subscription outliving;  // declared before the monitor: destroyed after it
+  int kept = 0, dropped = 0, moved = 0;
+  {
+    monitor_fixture f;
+    f.add("db", std::make_shared<monitored_resource>());
+    { auto gone = f.m.subscribe([&](const pendop::monitor_event&) { ++dropped; }); }
+    auto first = f.m.subscribe([&](const pendop::monitor_event&) { ++moved; });
+    auto second = std::move(first);
+    CHECK_FALSE(first);
+    CHECK(second);
+    outliving = f.m.subscribe([&](const pendop::monitor_event&) { ++kept; });
+    REQUIRE(f.m.online("db"));
+    f.clock->settle();
+    second.reset();
+    CHECK_FALSE(second);
+    const int moved_before = moved;
+    REQUIRE(f.m.offline("db"));
+    f.clock->settle();
+    CHECK(moved == moved_before);  // reset: nothing more
+    CHECK(moved_before > 0);
+  }  // the monitor is gone; `outliving` is still a handle
+  CHECK(dropped == 0);  // a discarded handle unsubscribes at once
+  CHECK(kept > 0);
+  CHECK(outliving);
+  outliving.reset();  // does nothing harmful with the monitor gone
+  CHECK_FALSE(outliving);
 }
 
 TEST_CASE("a hundred resources come online side by side on virtual time") {

@@ -161,7 +161,7 @@ int main(int argc, char** argv) {
     auto m = pendop::posix::monitor::create(o);
     if (!m) return 3;
     watched = &*m;
-    m->subscribe([&](const pendop::monitor_event& e) {
+    auto events = m->subscribe([&](const pendop::monitor_event& e) {
       std::lock_guard lk(store.mu);
       store.events.push_back(e);
     });

@@ -143,7 +143,7 @@ struct monitor_fixture {
                            pendop::duration stop_wait = std::chrono::seconds(5))
       : clock(std::make_shared<pendop::posix::virtual_scheduler>()),
         m(make(clock, std::move(exec), stop_wait)) {
-    m.subscribe(log.sink());
+    events = m.subscribe(log.sink());
   }
 
   static pendop::posix::monitor make(std::shared_ptr<pendop::posix::virtual_scheduler> clock,
@@ -175,6 +175,7 @@ struct monitor_fixture {
   std::shared_ptr<pendop::posix::virtual_scheduler> clock;
   event_log log;
   pendop::posix::monitor m;
+  pendop::posix::subscription events;  // log gets every event while the fixture lives
 };
 
 }  // namespace pendop_test

@@ -316,7 +316,7 @@ int run_scenario(const scenario& sc, const options& opt) {
   std::mutex events_mu;
   std::vector<pendop::monitor_event> events;
   live_state live;
-  m.subscribe([&](const pendop::monitor_event& e) {
+  auto subscribed = m.subscribe([&](const pendop::monitor_event& e) {
     {
       std::lock_guard lk(events_mu);
       events.push_back(e);

@@ -125,6 +125,16 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
 
   // Waits until no other thread is delivering events, so a sink removed
   // before this call is never called after it. A no-op inside a sink.
+  // Removes a subscriber; from outside a subscriber, waits for a delivery
+  // in progress, so the sink is not called once this returns.
+  void unsubscribe(std::uint64_t id) noexcept {
+    {
+      std::lock_guard lk(mu);
+      subscribers.erase(id);
+    }
+    await_delivery();
+  }
+
   void await_delivery() {
     if (delivery_thread.load() == std::this_thread::get_id()) return;
     std::lock_guard delivering(delivery_mu);
@@ -628,19 +638,34 @@ std::vector<std::string> monitor::resources() const {
   return names;
 }
 
-std::uint64_t monitor::subscribe(event_sink sink) {
+subscription monitor::subscribe(event_sink sink) {
   std::lock_guard lk(core_->mu);
   const auto id = core_->next_subscriber++;
   if (sink) core_->subscribers.emplace(id, std::move(sink));
-  return id;
+  return subscription(core_, id);
 }
 
-void monitor::unsubscribe(std::uint64_t id) {
-  {
-    std::lock_guard lk(core_->mu);
-    core_->subscribers.erase(id);
+void monitor::unsubscribe(std::uint64_t id) { core_->unsubscribe(id); }
+
+subscription::subscription(subscription&& other) noexcept
+    : core_(std::move(other.core_)), id_(std::exchange(other.id_, 0)) {}
+
+subscription& subscription::operator=(subscription&& other) noexcept {
+  if (this != &other) {
+    reset();
+    core_ = std::move(other.core_);
+    id_ = std::exchange(other.id_, 0);
   }
-  core_->await_delivery();
+  return *this;
+}
+
+subscription::~subscription() { reset(); }
+
+void subscription::reset() noexcept {
+  const auto id = std::exchange(id_, 0);
+  if (id == 0) return;
+  if (auto core = core_.lock()) core->unsubscribe(id);
+  core_.reset();
 }
 
 shutdown_report monitor::shutdown(duration bound) {

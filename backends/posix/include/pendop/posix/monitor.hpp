@@ -37,6 +37,7 @@
 #include <pendop/result.hpp>
 #include <pendop/posix/call_executor.hpp>
 #include <pendop/posix/scheduler.hpp>
+#include <pendop/posix/subscription.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -129,11 +130,12 @@ class monitor {
   /// Names of every resource, sorted.
   [[nodiscard]] std::vector<std::string> resources() const;
 
-  /// Adds an event subscriber; returns its id (for `unsubscribe`).
-  std::uint64_t subscribe(event_sink sink);
+  /// Adds an event subscriber. The subscription lasts as long as the
+  /// returned handle: keep it (a discarded handle unsubscribes at once).
+  [[nodiscard]] subscription subscribe(event_sink sink);
 
-  /// Removes a subscriber. Once this returns (from outside a subscriber),
-  /// the sink is not called again.
+  /// Removes a subscriber by id (`subscription::id()`). Once this returns
+  /// (from outside a subscriber), the sink is not called again.
   void unsubscribe(std::uint64_t id);
 
   /// Stops every pending operation with reason `shutdown` and stops all
