@@ -5,7 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
-#include <thread>
+#include <string>
 
 class cache_service final : public pendop::resource {
  public:
@@ -43,8 +43,12 @@ int main() {
     std::fprintf(stderr, "%s\n", st.error().message.c_str());
     return 1;
   }
-  while (monitor->state("cache").value() != pendop::resource_state::online) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  auto settled = monitor->wait_settled("cache", std::chrono::seconds(10));  // no polling
+  if (!settled || *settled != pendop::resource_state::online) {
+    std::fprintf(stderr, "cache did not come online: %s\n",
+                 settled ? std::string(pendop::to_string(*settled)).c_str()
+                         : settled.error().message.c_str());
+    return 1;
   }
   const auto report = monitor->shutdown(std::chrono::seconds(5));
   return report.complete() ? 0 : 1;

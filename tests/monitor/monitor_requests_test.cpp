@@ -219,6 +219,24 @@ TEST_CASE("a subscription lasts as long as its handle, and a handle may outlive 
   CHECK_FALSE(outliving);
 }
 
+TEST_CASE("wait_settled returns the final state, or wait_timeout naming the state it is still in") {
+  monitor_fixture f;
+  f.add("db", std::make_shared<monitored_resource>([](pendop::operation& op, int) {
+    (void)op.wait_for(std::chrono::seconds(30));
+    return pendop::ok();
+  }));
+  CHECK(f.m.wait_settled("db", std::chrono::milliseconds(1)).value() == resource_state::offline);
+  REQUIRE(f.m.online("db"));
+  auto late = f.m.wait_settled("db", std::chrono::milliseconds(20));  // virtual time stands still
+  REQUIRE_FALSE(late);
+  CHECK(late.error().code == errc::wait_timeout);
+  CHECK(late.error().message == "resource \"db\" is still OnlinePending after waiting 20 ms");
+  f.clock->advance(std::chrono::seconds(31));
+  CHECK(f.m.wait_settled("db", std::chrono::milliseconds(1)).value() == resource_state::online);
+  CHECK(f.m.wait_settled("nosuch", std::chrono::milliseconds(1)).error().code ==
+        errc::unknown_resource);
+}
+
 TEST_CASE("a hundred resources come online side by side on virtual time") {
   monitor_fixture f;
   for (int i = 0; i < 100; ++i) {

@@ -123,8 +123,6 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
     }
   }
 
-  // Waits until no other thread is delivering events, so a sink removed
-  // before this call is never called after it. A no-op inside a sink.
   // Removes a subscriber; from outside a subscriber, waits for a delivery
   // in progress, so the sink is not called once this returns.
   void unsubscribe(std::uint64_t id) noexcept {
@@ -135,6 +133,8 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
     await_delivery();
   }
 
+  // Waits until no other thread is delivering events, so a sink removed
+  // before this call is never called after it. A no-op inside a sink.
   void await_delivery() {
     if (delivery_thread.load() == std::this_thread::get_id()) return;
     std::lock_guard delivering(delivery_mu);
@@ -294,6 +294,7 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
       }
       events.push_back(monitor_event{r.at, e->name, event_kind::status, from, r.state, r.operation,
                                      r.checkpoint, r.reason, r.progress, r.error_text});
+      if (r.final) settled_cv.notify_all();
       if (is_pending(r.state)) {
         cancel_health(*e);
         cancel_timer(e->pending_timer);
@@ -491,6 +492,7 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
   const time_point epoch;
 
   mutable std::mutex mu;
+  mutable std::condition_variable settled_cv;  // with mu: an operation reached its final state
   std::map<std::string, entry_ptr, std::less<>> entries;
   std::map<std::uint64_t, event_sink> subscribers;
   std::deque<monitor_event> events;
@@ -606,6 +608,21 @@ result<resource_state> monitor::state(std::string_view name) const {
   auto e = core_->find(name);
   if (!e) return e.error();
   return (*e)->runner->state();
+}
+
+result<resource_state> monitor::wait_settled(std::string_view name, duration timeout) const {
+  auto found = core_->find(name);
+  if (!found) return found.error();
+  const detail::entry_ptr& e = *found;
+  std::unique_lock lk(core_->mu);
+  if (core_->settled_cv.wait_for(lk, timeout, [&] { return !is_pending(e->state); })) {
+    return e->state;
+  }
+  return make_error(errc::wait_timeout,
+                    fmt::format("resource \"{}\" is still {} after waiting {} ms", e->name,
+                                to_string(e->state),
+                                std::chrono::duration_cast<std::chrono::milliseconds>(timeout)
+                                    .count()));
 }
 
 result<resource_diagnostics> monitor::diagnostics(std::string_view name) const {

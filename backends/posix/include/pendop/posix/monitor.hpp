@@ -124,6 +124,13 @@ class monitor {
   /// The resource's state. Errors: `unknown_resource`.
   [[nodiscard]] result<resource_state> state(std::string_view name) const;
 
+  /// Waits until the resource has no pending operation (its Online or
+  /// Offline reached its final state), for at most `timeout` of real time,
+  /// and returns that state; no polling. Errors: `unknown_resource`,
+  /// `wait_timeout` (naming the state it is still in). With a
+  /// `virtual_scheduler`, another thread must move time meanwhile.
+  [[nodiscard]] result<resource_state> wait_settled(std::string_view name, duration timeout) const;
+
   /// Counters and timers of one resource. Errors: `unknown_resource`.
   [[nodiscard]] result<resource_diagnostics> diagnostics(std::string_view name) const;
 
