@@ -7,6 +7,8 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "monitor_fixture.hpp"
 
 using namespace std::chrono_literals;
@@ -160,6 +162,50 @@ TEST_CASE("shutdown stops every pending operation with reason shutdown") {
     shutdown_stops += (e.kind == event_kind::terminated && e.reason == stop_reason::shutdown);
   }
   CHECK(shutdown_stops == 3);
+}
+
+TEST_CASE("shutdown takes Online resources offline, terminates the rest, and says how each ended") {
+  monitor_fixture f(pool());
+  auto up = std::make_shared<monitored_resource>();
+  auto slow = std::make_shared<monitored_resource>(nullptr, [](pendop::operation& op, int) {
+    (void)op.wait_for(24h);  // an Offline that would take a day
+    return pendop::ok();
+  });
+  f.add("up", up);
+  f.add("slow", slow);
+  f.add("busy", std::make_shared<monitored_resource>([](pendop::operation& op, int) {
+    (void)op.wait_for(24h);
+    return pendop::ok();
+  }));
+  f.add("idle", std::make_shared<monitored_resource>());
+  for (const char* name : {"up", "slow", "busy"}) REQUIRE(f.m.online(name));
+  f.clock->settle();
+  f.clock->advance(1ms);  // up and slow Online; busy still pending
+  REQUIRE(f.state("up") == resource_state::online);
+  REQUIRE(f.state("slow") == resource_state::online);
+  REQUIRE(f.state("busy") == resource_state::online_pending);
+  const auto report = f.m.shutdown(400ms);
+  CHECK(report.complete());
+  CHECK(report.stopped.size() == 4);
+  CHECK(report.taken_offline == std::vector<std::string>{"up"});
+  auto terminated = report.terminated;
+  std::sort(terminated.begin(), terminated.end());
+  CHECK(terminated == std::vector<std::string>{"busy", "slow"});
+  CHECK(up->offlines == 1);
+  CHECK(up->terminates == 0);
+  CHECK(slow->terminates == 1);
+  for (const char* name : {"up", "slow", "busy", "idle"}) {
+    CAPTURE(name);
+    CHECK(f.state(name) == resource_state::offline);
+  }
+  std::size_t shutdown_events = 0;
+  for (const auto& e : f.log.events()) {
+    if (e.kind == event_kind::shutdown) {
+      ++shutdown_events;
+      CHECK(e.resource != "idle");  // nothing to stop: no event
+    }
+  }
+  CHECK(shutdown_events == 3);
 }
 
 TEST_CASE("shutdown reports a resource whose terminate does not return in time") {

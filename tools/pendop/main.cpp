@@ -271,7 +271,11 @@ std::vector<std::string> wind_down(pendop::posix::monitor& m,
     notes.push_back(fmt::format("taken offline at the end: {}{}", list,
                                 settled() ? "" : " (not all in time: terminated)"));
   }
-  const auto report = m.shutdown(std::chrono::milliseconds(sc.stop_wait_ms + 1000));
+  // Exec resources were taken offline above (with their own bound); the
+  // monitor takes the simulated ones offline, or leaves Online ones by request.
+  const auto report = m.shutdown(std::chrono::milliseconds(sc.stop_wait_ms + 1000),
+                                 opt.leave_running ? pendop::posix::online_at_shutdown::leave_running
+                                                   : pendop::posix::online_at_shutdown::take_offline);
   if (!report.complete()) {
     std::string list;
     for (const auto& n : report.not_stopped) list += " " + n;

@@ -685,7 +685,7 @@ void subscription::reset() noexcept {
   core_.reset();
 }
 
-shutdown_report monitor::shutdown(duration bound) {
+shutdown_report monitor::shutdown(duration bound, online_at_shutdown online) {
   auto& c = *core_;
   std::vector<detail::entry_ptr> all;
   {
@@ -694,44 +694,75 @@ shutdown_report monitor::shutdown(duration bound) {
     c.shutting_down = true;
     for (auto& [n, e] : c.entries) {
       c.cancel_all_timers(*e);
-      c.push(*e, event_kind::shutdown, "stopping pending operations");
+      const resource_state st = e->runner->state();
+      if (is_pending(st)) {
+        c.push(*e, event_kind::shutdown, "stopping the pending operation");
+      } else if (st == resource_state::online && online == online_at_shutdown::take_offline) {
+        c.push(*e, event_kind::shutdown, "taking the resource offline");
+      }
       all.push_back(e);
     }
   }
   c.flush();
 
-  // Stop every pending operation at once, each on the executor.
+  // Each resource on the executor, all at once. An Online resource is taken
+  // offline (as a cluster does before its node leaves) for up to half the
+  // bound; what is pending then, or was pending already, is terminated.
+  enum class ending { was_down, offline, terminated, not_stopped };
   struct tally {
     std::mutex mu;
     std::condition_variable cv;
-    std::vector<std::string> done;
+    std::map<std::string, ending> done;
   };
   auto t = std::make_shared<tally>();
+  const duration graceful = bound / 2;
   for (const auto& e : all) {
-    c.exec->execute([e, t, bound] {
-      e->runner->close();  // a restart racing the shutdown cannot start after this
-      (void)e->runner->stop_pending(stop_reason::shutdown);
-      // A stop owned by another thread (a PendingTimeout, a Terminate) may
-      // still be waiting for its body: count this one stopped once it is idle.
-      if (!e->runner->wait_idle(bound)) return;
+    const bool take_offline = online == online_at_shutdown::take_offline;
+    c.exec->execute([e, t, bound, graceful, take_offline] {
+      ending how = ending::was_down;
+      const resource_state st = e->runner->state();
+      bool stopped_by_terminate = false;
+      if (st == resource_state::online && take_offline && e->runner->offline()) {
+        e->runner->close();  // a restart racing the shutdown cannot start after this
+        if (e->runner->wait_idle(graceful)) {
+          how = ending::offline;
+        } else {
+          stopped_by_terminate = e->runner->stop_pending(stop_reason::shutdown);
+        }
+      } else {
+        e->runner->close();
+        stopped_by_terminate = e->runner->stop_pending(stop_reason::shutdown);
+      }
+      if (how != ending::offline) {
+        // A stop owned by another thread (a PendingTimeout, a Terminate) may
+        // still be waiting for its body: count this one once it is idle.
+        if (!e->runner->wait_idle(bound)) return;
+        if (stopped_by_terminate || is_pending(st)) how = ending::terminated;
+      }
       {
         std::lock_guard lk(t->mu);
-        t->done.push_back(e->name);
+        t->done[e->name] = how;
       }
       t->cv.notify_all();
     });
   }
   shutdown_report report;
+  std::map<std::string, ending> done;
   {
     std::unique_lock lk(t->mu);
     (void)t->cv.wait_for(lk, bound, [&] { return t->done.size() == all.size(); });
-    report.stopped = t->done;
+    done = t->done;
   }
   for (const auto& e : all) {
     report.zombies += e->runner->zombies();
-    bool stopped = false;
-    for (const auto& n : report.stopped) stopped = stopped || n == e->name;
-    if (!stopped) report.not_stopped.push_back(e->name);
+    const auto it = done.find(e->name);
+    if (it == done.end()) {
+      report.not_stopped.push_back(e->name);
+      continue;
+    }
+    report.stopped.push_back(e->name);
+    if (it->second == ending::offline) report.taken_offline.push_back(e->name);
+    if (it->second == ending::terminated) report.terminated.push_back(e->name);
   }
   {
     std::lock_guard lk(c.mu);

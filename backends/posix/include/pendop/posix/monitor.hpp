@@ -19,8 +19,9 @@
 //    point's name and the resource is quarantined (no polling, no
 //    restarts) until an admin Online;
 //  * zombies (bodies that ignored terminate) are counted per resource;
-//  * `shutdown` stops every pending operation with reason `shutdown`, waits
-//    a bounded time and says what did not stop.
+//  * `shutdown` takes every Online resource offline (for up to half its
+//    bound), terminates what is pending (reason `shutdown`) or too slow to
+//    go offline, and says what ended how and what may still run.
 //
 // Every transition and decision becomes a `monitor_event` for the
 // subscribers (`to_json_line` renders JSON lines).
@@ -81,11 +82,19 @@ struct resource_diagnostics {
   std::string last_error;              ///< text of the last failure
 };
 
+/// What `monitor::shutdown` does with resources that are Online.
+enum class online_at_shutdown {
+  take_offline,   ///< run their Offline (bounded), then Terminate what is left
+  leave_running,  ///< leave them Online (the host keeps them, on purpose)
+};
+
 /// The outcome of `monitor::shutdown`.
 struct shutdown_report {
-  std::vector<std::string> stopped;      ///< resources whose pending work ended in time
-  std::vector<std::string> not_stopped;  ///< still stopping when the bound ran out
-  std::size_t zombies = 0;               ///< bodies abandoned, over all resources
+  std::vector<std::string> stopped;        ///< every resource that is down, in time
+  std::vector<std::string> taken_offline;  ///< of those: Online ones whose Offline completed
+  std::vector<std::string> terminated;     ///< of those: pending work (or an Offline too slow) stopped by Terminate
+  std::vector<std::string> not_stopped;    ///< still stopping when the bound ran out: may still run
+  std::size_t zombies = 0;                 ///< bodies abandoned, over all resources
   [[nodiscard]] bool complete() const noexcept { return not_stopped.empty(); }
 };
 
@@ -145,10 +154,13 @@ class monitor {
   /// (from outside a subscriber), the sink is not called again.
   void unsubscribe(std::uint64_t id);
 
-  /// Stops every pending operation with reason `shutdown` and stops all
-  /// timers; waits up to `bound` and reports what did not stop. Later
-  /// requests fail with `shutting_down`. Idempotent.
-  shutdown_report shutdown(duration bound = std::chrono::seconds(10));
+  /// Stops all timers, takes every Online resource offline (up to half of
+  /// `bound`), stops every pending operation, and an Offline that outlasts
+  /// its half, with reason `shutdown` (Terminate); waits up to `bound` and
+  /// reports what went offline, what was terminated and what did not stop.
+  /// Later requests fail with `shutting_down`. Idempotent.
+  shutdown_report shutdown(duration bound = std::chrono::seconds(10),
+                           online_at_shutdown online = online_at_shutdown::take_offline);
 
   /// The time the monitor was created, on its clock (for `to_json_line`).
   [[nodiscard]] time_point epoch() const noexcept;
