@@ -88,10 +88,11 @@ TEST_CASE("IsAlive false: Failed, then Terminate, then a restart after RestartDe
   CHECK(f.state("db") == resource_state::online);
   CHECK(res->onlines == 2);
   const auto t = f.log.trail("db");
-  const trail tail(t.end() - 6, t.end());
-  CHECK(tail == trail{"is_alive_failed", "status:Failed", "restart_scheduled", "restart",
-                      "status:OnlinePending", "status:Online"});
+  const trail tail(t.end() - 7, t.end());
+  CHECK(tail == trail{"is_alive_failed", "status:Failed", "restart_scheduled", "terminated",
+                      "restart", "status:OnlinePending", "status:Online"});
   auto d = f.m.diagnostics("db");
+  CHECK(d->terminates == 1);  // the Terminate after IsAlive failed is counted
   CHECK(d->is_alive_failures == 1);
   CHECK(d->failures == 1);
   CHECK(d->restarts == 1);

@@ -274,8 +274,8 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
     }
     flush();
     if (fail_it) {
-      exec->execute([e, why = std::string("deadlock in a health check")] {
-        (void)e->runner->fail(why);
+      exec->execute([self = shared_from_this(), e] {
+        self->fail_and_terminate(e, "deadlock in a health check");
       });
     }
   }
@@ -448,9 +448,26 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
                "; Failed, then Terminate");
     }
     flush();
-    call(e, "Terminate", [e, why] {
-      (void)e->runner->fail(why.empty() ? std::string("IsAlive returned FALSE") : why);
+    call(e, "Terminate", [this, e, why] {  // `call` keeps this core alive meanwhile
+      fail_and_terminate(e, why.empty() ? std::string("IsAlive returned FALSE") : why);
     });
+  }
+
+  // A failed health check: the runner makes the resource Failed, then calls
+  // its terminate(); the Terminate is an event and counted like any other.
+  void fail_and_terminate(const entry_ptr& e, const std::string& why) {
+    {
+      std::lock_guard lk(mu);
+      if (e->state != resource_state::online) return;  // moved on meanwhile
+    }
+    if (!e->runner->fail(why)) return;
+    {
+      std::lock_guard lk(mu);
+      ++e->terminates;
+      push(*e, event_kind::terminated, "after a failed health check: " + why);
+      events.back().reason = stop_reason::terminate_called;
+    }
+    flush();
   }
 
   // --- admin requests -------------------------------------------------------
