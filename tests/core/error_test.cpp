@@ -4,6 +4,9 @@
 
 #include <doctest/doctest.h>
 
+#include <cerrno>
+#include <system_error>
+
 #include <string>
 
 TEST_SUITE("core/error") {
@@ -43,6 +46,21 @@ TEST_CASE("result<void> is ok() or an error") {
   pendop::result<void> bad = pendop::make_error(pendop::errc::stopped, "stopped");
   CHECK_FALSE(bad.has_value());
   CHECK(bad.error().code == pendop::errc::stopped);
+}
+
+TEST_CASE("an std::error_code or an errno value becomes an error without spelling it out") {
+  const auto refused = std::make_error_code(std::errc::connection_refused);
+  pendop::result<void> bare = refused;  // e.g. `return ec;` from a body
+  REQUIRE_FALSE(bare);
+  CHECK(bare.error().code == refused);
+  CHECK(bare.error().message == refused.message());
+  pendop::result<int> value_or_code = refused;
+  REQUIRE_FALSE(value_or_code);
+  CHECK(value_or_code.error().code == std::errc::connection_refused);
+  const auto e = pendop::errno_error(ENOENT, "open /data");
+  CHECK(e.code == std::errc::no_such_file_or_directory);
+  CHECK(e.message == "open /data: " + std::generic_category().message(ENOENT));
+  CHECK(pendop::make_error(refused, "port 8080").message == "port 8080");
 }
 
 }  // TEST_SUITE

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <type_traits>
 
@@ -60,6 +61,24 @@ struct error {
 /// Builds an `error` from a pendop code and a message.
 [[nodiscard]] inline error make_error(errc e, std::string message) {
   return error{make_error_code(e), std::move(message)};
+}
+
+/// Builds an `error` from any `std::error_code` (a system call's, a
+/// library's); the message defaults to the code's own text.
+[[nodiscard]] inline error make_error(std::error_code code, std::string message = {}) {
+  if (message.empty()) message = code.message();
+  return error{code, std::move(message)};
+}
+
+/// Builds an `error` from an errno value: the generic category (errno's),
+/// and the message "<what>: <strerror text>" ("open /data: No such file or
+/// directory").
+[[nodiscard]] inline error errno_error(int err, std::string_view what) {
+  const std::error_code code(err, std::generic_category());
+  std::string message(what);
+  message += ": ";
+  message += code.message();
+  return error{code, std::move(message)};
 }
 
 }  // namespace pendop

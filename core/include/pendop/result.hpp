@@ -12,6 +12,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -30,6 +31,10 @@ class [[nodiscard]] result {
  public:
   result(T value) : v_(std::in_place_index<0>, std::move(value)) {}           // NOLINT
   result(pendop::error e) : v_(std::in_place_index<1>, std::move(e)) {}               // NOLINT
+  /// A failure from a bare `std::error_code`, with the code's own text.
+  result(std::error_code code)  // NOLINT: implicit, like an error
+    requires(!std::is_convertible_v<std::error_code, T>)
+      : v_(std::in_place_index<1>, make_error(code)) {}
 
   [[nodiscard]] bool has_value() const noexcept { return v_.index() == 0; }
   explicit operator bool() const noexcept { return has_value(); }
@@ -66,6 +71,8 @@ class [[nodiscard]] result<void> {
  public:
   result() = default;
   result(pendop::error e) : e_(std::move(e)), failed_(true) {}  // NOLINT
+  /// A failure from a bare `std::error_code`, with the code's own text.
+  result(std::error_code code) : e_(make_error(code)), failed_(true) {}  // NOLINT
 
   [[nodiscard]] bool has_value() const noexcept { return !failed_; }
   explicit operator bool() const noexcept { return has_value(); }
