@@ -135,7 +135,7 @@ TEST_CASE("agent process: a start whose terminate() blocks still answers before 
   CHECK(f.took < 4000ms);
   CHECK(f.took >= 3000ms);
   CHECK(count_lines_with(f.err, "ocf-exit-reason:") == 1);
-  CHECK(f.err.find("ocf-exit-reason:start did not answer within 3800 ms of its 4000 ms timeout") !=
+  CHECK(f.err.find("ocf-exit-reason:start did not answer within 3600 ms of its 4000 ms timeout") !=
         std::string::npos);
   const std::string state = slurp(d.state("misbehaving"));
   CHECK(state.rfind("Failed\nstart did not answer", 0) == 0);
@@ -152,7 +152,7 @@ TEST_CASE("agent process: a stop whose body and terminate() block answers before
   CHECK(f.rc == 1);  // not known to be stopped: the cluster must decide (block or fence)
   CHECK(f.took < 4000ms);
   CHECK(count_lines_with(f.err, "ocf-exit-reason:") == 1);
-  CHECK(f.err.find("ocf-exit-reason:stop did not answer within 3800 ms") != std::string::npos);
+  CHECK(f.err.find("ocf-exit-reason:stop did not answer within 3600 ms") != std::string::npos);
   CHECK(slurp(d.state("misbehaving")).rfind("Failed\n", 0) == 0);
 }
 

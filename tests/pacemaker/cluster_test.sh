@@ -292,7 +292,7 @@ check "$r: with the agent's rc 1 (error)" op_attr_is "$r" "${r}_last_failure_0" 
 check "$r: not Timed Out (op-status 0: done)" op_attr_is "$r" "${r}_last_failure_0" op-status 0
 check "$r: answered before the 8 s timeout" exec_time_below "$r" "${r}_last_failure_0" 8000
 check "$r: exit reason names the cause" \
-  op_attr_has "$r" "${r}_last_failure_0" exit-reason "stop did not answer within 7600 ms of its 8000 ms timeout"
+  op_attr_has "$r" "${r}_last_failure_0" exit-reason "stop did not answer within 7200 ms of its 8000 ms timeout"
 check "$r: the cluster blocks it (no fencing here)" \
   wait_until 30 sh -c "crm_mon -1 2>/dev/null | grep '$r' | grep -q blocked"
 check "$r: its state file says Failed" sh -c "head -n 1 '$work/state/pendop-misbehaving-$r.state' | grep -qx Failed"

@@ -100,10 +100,12 @@ long long ms(duration d) { return std::chrono::duration_cast<milliseconds>(d).co
 // --- the action's time budget -------------------------------------------------
 
 // How a start or stop spends its timeout T (OCF_RESKEY_CRM_meta_timeout, else
-// the advised one). margin = T/5 within 0.5-10 s, at most T/2:
+// the advised one), counted from the start of the agent's main(). margin =
+// T/5 within 0.5-10 s, at most T/2:
 //   T - margin      the runner stops the operation (PendingTimeout-style)
-//   + margin / 2    the body has that long to return, else it is a zombie
-//   T - margin / 4  agent_main answers whatever happened (answer_deadline)
+//   + margin / 4    the body has that long to return, else it is a zombie
+//   T - margin / 2  agent_main answers whatever happened (answer_deadline);
+//                   the rest is for the process to end on a loaded machine
 struct action_budget {
   duration timeout;
   duration limit;
@@ -115,8 +117,8 @@ struct action_budget {
 action_budget budget_for(duration timeout) {
   const duration margin = std::min<duration>(
       std::clamp<duration>(timeout / 5, milliseconds(500), std::chrono::seconds(10)), timeout / 2);
-  return {timeout, std::max<duration>(timeout - margin, milliseconds(10)), margin / 2,
-          timeout - margin / 4, margin};
+  return {timeout, std::max<duration>(timeout - margin, milliseconds(10)), margin / 4,
+          timeout - margin / 2, margin};
 }
 
 duration action_timeout(const agent_definition& def, bool online, const environment& env) {
@@ -259,9 +261,10 @@ outcome run_operation(const agent_definition& def, std::shared_ptr<resource> res
 class action_runner {
  public:
   action_runner(const agent_definition& def, std::string_view action, const environment& env,
-                std::ostream& out, std::ostream& err, bool exit_at_deadline)
+                std::ostream& out, std::ostream& err, bool exit_at_deadline,
+                std::chrono::steady_clock::time_point started)
       : def_(def), action_(action), env_(env), out_(out), log_(def.name, env, err),
-        exit_at_deadline_(exit_at_deadline) {}
+        exit_at_deadline_(exit_at_deadline), started_(started) {}
 
   int run();
 
@@ -281,6 +284,7 @@ class action_runner {
   std::ostream& out_;
   agent_log log_;
   const bool exit_at_deadline_;
+  const std::chrono::steady_clock::time_point started_;  // the timeout counts from here
 };
 
 int action_runner::run() {
@@ -363,7 +367,7 @@ int action_runner::start_or_stop(const parameter_values& values, const resource_
     (void)remove_state(path);
     return static_cast<int>(exit_code::success);
   }
-  const auto t0 = std::chrono::steady_clock::now();
+  const auto t0 = started_;
   const action_budget budget = budget_for(action_timeout(def_, online, env_));
   detail::answer_deadline deadline;
   if (exit_at_deadline_) {
@@ -422,9 +426,10 @@ int action_runner::start_or_stop(const parameter_values& values, const resource_
 }
 
 int run(const agent_definition& def, std::string_view action, const environment& env,
-        std::ostream& out, std::ostream& err, bool exit_at_deadline) noexcept {
+        std::ostream& out, std::ostream& err, bool exit_at_deadline,
+        std::chrono::steady_clock::time_point started) noexcept {
   try {
-    return action_runner(def, action, env, out, err, exit_at_deadline).run();
+    return action_runner(def, action, env, out, err, exit_at_deadline, started).run();
   } catch (const std::exception& e) {
     try {
       err << "ocf-exit-reason:" << action << ": " << e.what() << '\n' << std::flush;
@@ -562,10 +567,12 @@ std::string metadata_xml(const agent_definition& def) {
 
 int run_action(const agent_definition& def, std::string_view action, const environment& env,
                std::ostream& out, std::ostream& err) noexcept {
-  return run(def, action, env, out, err, /*exit_at_deadline=*/false);
+  return run(def, action, env, out, err, /*exit_at_deadline=*/false,
+             std::chrono::steady_clock::now());
 }
 
 int agent_main(const agent_definition& def, int argc, char** argv) noexcept {
+  const auto started = std::chrono::steady_clock::now();  // Pacemaker's clock started at the fork
   int code = static_cast<int>(exit_code::err_generic);
   try {
     if (argc < 2) {
@@ -573,7 +580,8 @@ int agent_main(const agent_definition& def, int argc, char** argv) noexcept {
                    static_cast<int>(k_actions.size()), k_actions.data());
       return static_cast<int>(exit_code::err_args);
     }
-    code = run(def, argv[1], process_environment(), std::cout, std::cerr, /*exit_at_deadline=*/true);
+    code = run(def, argv[1], process_environment(), std::cout, std::cerr, /*exit_at_deadline=*/true,
+               started);
   } catch (...) {
   }
   // A body abandoned as a zombie may still run: it ends with the process,
