@@ -243,17 +243,24 @@ lifecycle demo pendop-test example "state_dir=$work/state online_ms=1000 report_
 
 # --- timeouts: the agent answers, Pacemaker never has to kill it --------------------
 
+# check_agent_failure ID OPERATION REASON: the last failure of ID is OPERATION,
+# answered by the agent itself with rc 1 before the 8 s timeout (op-status
+# done, not Timed Out), with REASON in its exit reason.
+check_agent_failure() {
+  local r=$1 op=$2 reason=$3
+  check "$r: $op failed" wait_until 30 op_attr_is "$r" "${r}_last_failure_0" operation "$op"
+  check "$r: with the agent's rc 1 (error)" op_attr_is "$r" "${r}_last_failure_0" rc-code 1
+  check "$r: not Timed Out (op-status 0: done)" op_attr_is "$r" "${r}_last_failure_0" op-status 0
+  check "$r: answered before the 8 s timeout" exec_time_below "$r" "${r}_last_failure_0" 8000
+  check "$r: exit reason names the cause" op_attr_has "$r" "${r}_last_failure_0" exit-reason "$reason"
+}
+
 # late_start ID PARAMS: a start that cannot finish within its 8 s timeout.
 late_start() {
   local r=$1 params=$2
   say "a start of $r longer than its timeout ($params)"
   add_primitive "$r" pendop-test example "state_dir=$work/state $params" 8s 20s
-  check "$r: start failed" wait_until 30 op_attr_is "$r" "${r}_last_failure_0" operation start
-  check "$r: with the agent's rc 1 (error)" op_attr_is "$r" "${r}_last_failure_0" rc-code 1
-  check "$r: not Timed Out (op-status 0: done)" op_attr_is "$r" "${r}_last_failure_0" op-status 0
-  check "$r: answered before the 8 s timeout" exec_time_below "$r" "${r}_last_failure_0" 8000
-  check "$r: exit reason names the cause" \
-    op_attr_has "$r" "${r}_last_failure_0" exit-reason "did not finish within 6400 ms of its 8000 ms timeout"
+  check_agent_failure "$r" start "did not finish within 6400 ms of its 8000 ms timeout"
   check "$r: crm_mon shows the exit reason" \
     sh -c "crm_mon -1 2>/dev/null | grep -q 'did not finish within 6400 ms'"
   check "$r: stopped after the failed start" wait_until 60 not_running "$r"
@@ -287,12 +294,7 @@ add_primitive "$r" pendop-test misbehaving \
   "state_dir=$work/state start_ms=100 stop_ms=60000 block_terminate=1" 20s 8s
 check "$r: started" wait_until 60 running "$r"
 crm_resource -r "$r" --set-parameter target-role --meta --parameter-value Stopped >/dev/null
-check "$r: stop failed" wait_until 30 op_attr_is "$r" "${r}_last_failure_0" operation stop
-check "$r: with the agent's rc 1 (error)" op_attr_is "$r" "${r}_last_failure_0" rc-code 1
-check "$r: not Timed Out (op-status 0: done)" op_attr_is "$r" "${r}_last_failure_0" op-status 0
-check "$r: answered before the 8 s timeout" exec_time_below "$r" "${r}_last_failure_0" 8000
-check "$r: exit reason names the cause" \
-  op_attr_has "$r" "${r}_last_failure_0" exit-reason "stop did not answer within 7200 ms of its 8000 ms timeout"
+check_agent_failure "$r" stop "stop did not answer within 7200 ms of its 8000 ms timeout"
 check "$r: the cluster blocks it (no fencing here)" \
   wait_until 30 sh -c "crm_mon -1 2>/dev/null | grep '$r' | grep -q blocked"
 check "$r: its state file says Failed" sh -c "head -n 1 '$work/state/pendop-misbehaving-$r.state' | grep -qx Failed"
