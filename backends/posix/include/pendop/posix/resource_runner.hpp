@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// `resource_runner`: runs one `pendop::resource` the ResApi way on POSIX.
+// `resource_runner`: runs one `pendop::resource` the ResApi way on POSIX: the
+// `operation_engine` on `worker` threads and a `time_source`.
 // `online()`/`offline()` start the resource's body on a `worker` and return
 // the pending state at once; the body's reports, and exactly one final
 // report per operation, go to the `status_sink` in order.
@@ -24,6 +25,7 @@
 // time and in order; the sink must not call online/offline/terminate.
 #pragma once
 
+#include <pendop/operation_engine.hpp>
 #include <pendop/properties.hpp>
 #include <pendop/resource.hpp>
 #include <pendop/resource_state.hpp>
@@ -38,10 +40,6 @@
 #include <string>
 
 namespace pendop::posix {
-
-namespace detail {
-struct runner_core;
-}  // namespace detail
 
 /// How a runner is set up.
 struct runner_options {
@@ -134,10 +132,9 @@ class resource_runner {
   [[nodiscard]] const std::string& name() const noexcept;
 
  private:
-  explicit resource_runner(std::shared_ptr<detail::runner_core> core) noexcept;
-  void shutdown() noexcept;
+  explicit resource_runner(operation_engine engine) noexcept;
 
-  std::shared_ptr<detail::runner_core> core_;
+  operation_engine engine_;
 };
 
 }  // namespace pendop::posix

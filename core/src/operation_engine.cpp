@@ -1,0 +1,474 @@
+// SPDX-License-Identifier: MIT
+#include <pendop/operation_engine.hpp>
+
+#include <pendop/invoke_operation.hpp>
+#include <pendop/operation.hpp>
+#include <pendop/resource_tracker.hpp>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <utility>
+
+namespace pendop {
+
+namespace detail {
+
+// Everything an engine shares with its workers. A worker holds a reference,
+// so an abandoned (zombie) body never touches freed memory.
+//
+// Locks, always taken in this order and never while resource code runs
+// (terminate() excepted, under control_mu, as the owner of a stop):
+//   control_mu  serialises the platform's owner operations (start, wait,
+//               abandon); held by a stopper while it waits for the body
+//   mu          guards `tracker`, the stop's driver, the tickets; brief
+//   channel_mu  orders deliveries; never held while the channel runs
+struct engine_core : std::enable_shared_from_this<engine_core> {
+  // Who ends a latched stop.
+  enum class driver {
+    none,
+    caller,  // a terminate/stop_pending/check_timeout caller: it settles
+    body,    // the channel answered terminate: the worker settles on return
+  };
+
+  engine_core(std::shared_ptr<resource> r, std::unique_ptr<worker_platform> p, report_channel c,
+              engine_options o, engine_log l)
+      : res(std::move(r)),
+        platform(std::move(p)),
+        channel(std::move(c)),
+        log(std::move(l)),
+        options(std::move(o)),
+        tracker(options.name, options.pending_timeout, options.initial_state) {
+    tracker.set_operation_limit(options.operation_limit);
+  }
+
+  void write(log_level level, std::string_view text) const noexcept {
+    if (!log || text.empty()) return;
+    try {
+      log(level, text);
+    } catch (...) {
+      // A log that fails has nowhere to report it.
+    }
+  }
+
+  // Delivers `r` (if any) after every report ticketed before it and returns
+  // the channel's answer. With `barrier` and no report it still waits for the
+  // earlier deliveries. Takes `lk` (on mu) locked, returns with it unlocked.
+  exit_state deliver(std::unique_lock<std::mutex>& lk, std::optional<status_report> r,
+                     bool barrier = false) {
+    if (!r && !barrier) {
+      lk.unlock();
+      return exit_state::proceed;
+    }
+    const std::uint64_t ticket = next_ticket++;
+    lk.unlock();
+    std::unique_lock order(channel_mu);
+    channel_turn.wait(order, [&] { return delivered == ticket; });
+    order.unlock();
+    exit_state answer = exit_state::proceed;
+    if (r) {
+      try {
+        answer = channel(*r);
+      } catch (...) {
+        channel_errors.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+    order.lock();
+    ++delivered;
+    order.unlock();
+    channel_turn.notify_all();
+    return answer;
+  }
+
+  // (mu held) The operation ended: wake wait_idle and concurrent stoppers.
+  void ended() {
+    stop_driver = driver::none;
+    idle.notify_all();
+  }
+
+  result<resource_state> start(operation_kind kind);
+  void run_body(std::uint64_t id, operation_kind kind, worker_context& ctx);
+  exit_state report(std::uint64_t id, const progress& p);
+  resource_tracker::stop_outcome latch(stop_reason why);
+  bool stop(stop_reason why, final_report f, bool only_pending);
+  bool check_timeout();
+  void finish_stop(stop_reason why, final_report f);
+  void wait_for_other_stop();
+  void reap_previous_worker();
+
+  const std::shared_ptr<resource> res;
+  const std::unique_ptr<worker_platform> platform;
+  const report_channel channel;
+  const engine_log log;
+  const engine_options options;
+
+  std::mutex control_mu;
+  bool abandoned = false;  // guarded by control_mu: the last worker is a zombie
+
+  mutable std::mutex mu;
+  resource_tracker tracker;              // guarded by mu
+  driver stop_driver = driver::none;     // guarded by mu
+  std::uint64_t next_ticket = 0;         // guarded by mu
+  bool closed = false;                   // guarded by mu
+  std::condition_variable idle;          // with mu: an operation ended
+  std::atomic<std::uint64_t> stopped_op{0};  // the operation told to stop
+
+  std::mutex channel_mu;
+  std::condition_variable channel_turn;
+  std::uint64_t delivered = 0;           // guarded by channel_mu
+
+  std::atomic<std::size_t> zombies{0};
+  std::atomic<std::size_t> channel_errors{0};
+};
+
+namespace {
+
+// The `operation` a body talks to; lives on the worker's stack.
+class engine_operation final : public operation {
+ public:
+  engine_operation(engine_core& core, std::uint64_t id, operation_kind kind, worker_context& ctx)
+      : core_(core), id_(id), kind_(kind), ctx_(ctx) {}
+
+  operation_kind kind() const noexcept override { return kind_; }
+
+  bool stop_requested() const noexcept override {
+    return core_.stopped_op.load(std::memory_order_acquire) == id_ || ctx_.stop_flagged();
+  }
+
+  bool wait_for(duration d) noexcept override {
+    if (stop_requested()) return false;
+    if (d <= duration::zero()) return true;
+    return ctx_.sleep_for(d) && !stop_requested();
+  }
+
+  exit_state report(const progress& p) override { return core_.report(id_, p); }
+
+  duration time_left() const noexcept override {
+    std::lock_guard lk(core_.mu);
+    if (core_.tracker.stop_requested(id_)) return duration::zero();
+    return core_.tracker.time_left(core_.platform->now());
+  }
+
+  stop_reason reason() const noexcept override {
+    std::lock_guard lk(core_.mu);
+    return core_.tracker.reason(id_);
+  }
+
+ private:
+  engine_core& core_;
+  const std::uint64_t id_;
+  const operation_kind kind_;
+  worker_context& ctx_;
+};
+
+std::string ms_text(duration d) {
+  return fmt::format("{}", std::chrono::duration_cast<std::chrono::milliseconds>(d));
+}
+
+}  // namespace
+
+// The previous operation has ended (the tracker said so) but its thread may
+// still be returning. Release it before reusing the platform's worker; one
+// slow about it is let go (its body has returned: no zombie). A zombie was
+// waited for once already, when it was abandoned: not again.
+void engine_core::reap_previous_worker() {
+  if (abandoned) return;
+  if (!platform->wait_worker(options.stop_wait)) platform->abandon_worker();
+}
+
+result<resource_state> engine_core::start(operation_kind kind) {
+  std::lock_guard control(control_mu);
+  std::unique_lock lk(mu);
+  if (closed) {
+    return make_error(errc::shutting_down,
+                      fmt::format("{} rejected: resource \"{}\" is closed (shutting down)",
+                                  to_string(kind), tracker.name()));
+  }
+  auto begun = tracker.begin(kind, platform->now());
+  if (!begun) {
+    lk.unlock();
+    write(log_level::error, begun.error().message);
+    return begun.error();
+  }
+  const std::uint64_t id = tracker.operation_id();
+  const resource_state state = begun->state;
+  const bool settled = begun->final;
+  if (settled) ended();
+  deliver(lk, std::move(*begun));
+  if (settled) return state;
+
+  reap_previous_worker();
+  abandoned = false;
+  platform->begin_activity();  // ended by the worker once its final report is out
+  auto started = platform->start_worker(
+      [self = shared_from_this(), id, kind](worker_context& ctx) { self->run_body(id, kind, ctx); },
+      fmt::format("pd:{}", tracker.name()));
+  if (!started) {
+    platform->end_activity();
+    write(log_level::error, fmt::format("{}: {}", to_string(kind), started.error().message));
+    lk.lock();
+    auto failed = tracker.finish(id, started.error(), platform->now());
+    ended();
+    if (!options.report_failed_start) failed.reset();
+    deliver(lk, std::move(failed), /*barrier=*/true);
+    return started.error();
+  }
+  return state;
+}
+
+void engine_core::run_body(std::uint64_t id, operation_kind kind, worker_context& ctx) {
+  engine_operation op(*this, id, kind, ctx);
+  const result<void> outcome = invoke_operation(*res, op);
+  std::unique_lock lk(mu);
+  auto fin = tracker.finish(id, outcome, platform->now());
+  if (fin) {
+    ended();
+  } else if (stop_driver == driver::body && tracker.operation_id() == id) {
+    // Stopped by the channel's answer: end the operation, report nothing.
+    (void)tracker.settle(stop_reason::terminate_called, platform->now());
+    ended();
+  }
+  if (fin && !outcome) {
+    lk.unlock();
+    write(log_level::error, outcome.error().message);
+    lk.lock();
+  }
+  deliver(lk, std::move(fin));
+  platform->end_activity();
+}
+
+exit_state engine_core::report(std::uint64_t id, const progress& p) {
+  std::unique_lock lk(mu);
+  auto outcome = tracker.report(id, p, platform->now());
+  if (outcome.answer == exit_state::terminate) {
+    stopped_op.store(id, std::memory_order_release);
+    lk.unlock();
+    return exit_state::terminate;
+  }
+  if (deliver(lk, std::move(outcome.report)) == exit_state::proceed) return exit_state::proceed;
+  // ResourceExitStateTerminate: nobody else owns this stop, so the worker
+  // ends the operation itself once its body returns.
+  lk.lock();
+  if (tracker.operation_id() == id &&
+      tracker.request_stop(stop_reason::terminate_called) ==
+          resource_tracker::stop_outcome::started) {
+    stop_driver = driver::body;
+  }
+  stopped_op.store(id, std::memory_order_release);
+  lk.unlock();
+  platform->request_stop();
+  return exit_state::terminate;
+}
+
+// The caller owns a stop latched in the tracker: wake the body, hard-stop the
+// resource, wait a bounded time, then end the operation.
+void engine_core::finish_stop(stop_reason why, final_report f) {
+  std::lock_guard control(control_mu);
+  platform->request_stop();
+  if (std::string text; !invoke_terminate(*res, &text)) write(log_level::error, text);
+  std::string note;
+  if (!platform->wait_worker(options.stop_wait)) {
+    platform->abandon_worker();
+    abandoned = true;
+    const auto n = zombies.fetch_add(1, std::memory_order_relaxed) + 1;
+    note = fmt::format("the body ignored terminate for {}; its thread was abandoned (zombie)",
+                       ms_text(options.stop_wait));
+    write(log_level::warning, fmt::format("{} ({} so far)", note, n));
+  }
+  std::unique_lock lk(mu);
+  auto settled = tracker.settle(why, platform->now(), std::move(note));
+  ended();
+  if (f == final_report::withhold) settled.reset();
+  deliver(lk, std::move(settled), /*barrier=*/true);
+}
+
+// Another caller owns the stop in progress: wait (bounded) for it to end, so
+// that this caller too returns with the operation over.
+void engine_core::wait_for_other_stop() {
+  std::unique_lock lk(mu);
+  // The owner waits stop_wait for the body after terminate(): allow both.
+  idle.wait_for(lk, 2 * options.stop_wait, [&] { return !tracker.pending(); });
+  deliver(lk, std::nullopt, /*barrier=*/true);
+}
+
+// (mu held) Latches a stop with `why`; a stop the body owns (the channel
+// answered terminate) is taken over, since this caller waits for the body.
+resource_tracker::stop_outcome engine_core::latch(stop_reason why) {
+  auto outcome = tracker.request_stop(why);
+  if (outcome == resource_tracker::stop_outcome::already_stopping &&
+      stop_driver == driver::body) {
+    outcome = resource_tracker::stop_outcome::started;
+  }
+  if (outcome == resource_tracker::stop_outcome::started) {
+    stop_driver = driver::caller;
+    stopped_op.store(tracker.operation_id(), std::memory_order_release);
+  }
+  return outcome;
+}
+
+bool engine_core::stop(stop_reason why, final_report f, bool only_pending) {
+  std::unique_lock lk(mu);
+  const auto outcome = latch(why);
+  lk.unlock();
+  switch (outcome) {
+    case resource_tracker::stop_outcome::started:
+      finish_stop(why, f);
+      return true;
+    case resource_tracker::stop_outcome::already_stopping:
+      if (!only_pending) wait_for_other_stop();
+      return false;
+    case resource_tracker::stop_outcome::nothing_pending:
+      break;
+  }
+  if (only_pending) return false;
+  std::lock_guard control(control_mu);
+  if (std::string text; !invoke_terminate(*res, &text)) write(log_level::error, text);
+  reap_previous_worker();
+  lk.lock();
+  auto settled = tracker.settle(why, platform->now());
+  if (f == final_report::withhold) settled.reset();
+  deliver(lk, std::move(settled), /*barrier=*/true);
+  return false;
+}
+
+bool engine_core::check_timeout() {
+  std::unique_lock lk(mu);
+  if (!tracker.poll_timeout(platform->now())) return false;
+  const auto outcome = latch(stop_reason::pending_timeout);
+  lk.unlock();
+  if (outcome == resource_tracker::stop_outcome::started) {
+    finish_stop(stop_reason::pending_timeout, final_report::send);
+  }
+  return true;
+}
+
+}  // namespace detail
+
+result<operation_engine> operation_engine::create(std::shared_ptr<resource> res,
+                                                  std::unique_ptr<worker_platform> platform,
+                                                  report_channel channel, engine_options options,
+                                                  engine_log log) {
+  if (!res) return make_error(errc::invalid_argument, "operation engine: the resource is null");
+  if (!platform) return make_error(errc::invalid_argument, "operation engine: the platform is null");
+  if (!channel) {
+    return make_error(errc::invalid_argument, "operation engine: the report channel is empty");
+  }
+  if (options.name.empty()) {
+    return make_error(errc::invalid_argument, "operation engine: the resource name is empty");
+  }
+  if (options.stop_wait < duration::zero()) {
+    return make_error(errc::invalid_argument,
+                      fmt::format("operation engine for \"{}\": stop_wait is negative", options.name));
+  }
+  if (options.pending_timeout <= milliseconds::zero()) {
+    return make_error(errc::invalid_argument,
+                      fmt::format("operation engine for \"{}\": PendingTimeout must be positive",
+                                  options.name));
+  }
+  return operation_engine(std::make_shared<detail::engine_core>(
+      std::move(res), std::move(platform), std::move(channel), std::move(options), std::move(log)));
+}
+
+operation_engine::operation_engine(std::shared_ptr<detail::engine_core> core) noexcept
+    : core_(std::move(core)) {}
+
+operation_engine::operation_engine(operation_engine&&) noexcept = default;
+
+operation_engine& operation_engine::operator=(operation_engine&& other) noexcept {
+  if (this != &other) {
+    if (core_) shutdown();
+    core_ = std::move(other.core_);
+  }
+  return *this;
+}
+
+operation_engine::~operation_engine() {
+  if (!core_) return;
+  try {
+    shutdown();
+  } catch (...) {
+    // Formatting a note can only fail on exhausted memory; nothing to report to.
+  }
+}
+
+result<resource_state> operation_engine::start(operation_kind kind) { return core_->start(kind); }
+
+void operation_engine::terminate(stop_reason why, final_report f) {
+  (void)core_->stop(why, f, /*only_pending=*/false);
+}
+
+bool operation_engine::stop_pending(stop_reason why, final_report f) {
+  return core_->stop(why, f, /*only_pending=*/true);
+}
+
+result<void> operation_engine::fail(std::string why) {
+  std::unique_lock lk(core_->mu);
+  auto failed = core_->tracker.fail(std::move(why), core_->platform->now());
+  if (!failed) return failed.error();
+  const bool changed = failed->has_value();
+  core_->deliver(lk, std::move(*failed));
+  if (changed) {
+    std::lock_guard control(core_->control_mu);
+    // ResApi: Failed first, then Terminate.
+    if (std::string text; !invoke_terminate(*core_->res, &text)) {
+      core_->write(log_level::error, text);
+    }
+  }
+  return ok();
+}
+
+bool operation_engine::check_timeout() { return core_->check_timeout(); }
+
+void operation_engine::close() {
+  std::lock_guard lk(core_->mu);
+  core_->closed = true;
+}
+
+void operation_engine::shutdown() {
+  if (!stop_pending(stop_reason::shutdown, final_report::send)) {
+    std::lock_guard control(core_->control_mu);
+    core_->reap_previous_worker();
+  }
+}
+
+bool operation_engine::wait_idle(duration timeout) {
+  std::unique_lock lk(core_->mu);
+  return core_->idle.wait_for(lk, timeout, [&] { return !core_->tracker.pending(); });
+}
+
+resource_state operation_engine::state() const {
+  std::lock_guard lk(core_->mu);
+  return core_->tracker.state();
+}
+
+bool operation_engine::pending() const {
+  std::lock_guard lk(core_->mu);
+  return core_->tracker.pending();
+}
+
+std::optional<time_point> operation_engine::deadline() const {
+  std::lock_guard lk(core_->mu);
+  return core_->tracker.deadline();
+}
+
+std::uint64_t operation_engine::operation_id() const {
+  std::lock_guard lk(core_->mu);
+  return core_->tracker.operation_id();
+}
+
+std::size_t operation_engine::zombies() const noexcept {
+  return core_->zombies.load(std::memory_order_relaxed);
+}
+
+std::size_t operation_engine::channel_errors() const noexcept {
+  return core_->channel_errors.load(std::memory_order_relaxed);
+}
+
+const std::string& operation_engine::name() const noexcept { return core_->tracker.name(); }
+
+resource& operation_engine::subject() const noexcept { return *core_->res; }
+
+}  // namespace pendop
