@@ -197,7 +197,9 @@ result<resource_state> engine_core::start(operation_kind kind) {
   const resource_state state = begun->state;
   const bool settled = begun->final;
   if (settled) ended();
-  deliver(lk, std::move(*begun));
+  std::optional<status_report> first = std::move(*begun);
+  if (!options.report_start) first.reset();
+  deliver(lk, std::move(first));
   if (settled) return state;
 
   reap_previous_worker();
@@ -212,7 +214,7 @@ result<resource_state> engine_core::start(operation_kind kind) {
     lk.lock();
     auto failed = tracker.finish(id, started.error(), platform->now());
     ended();
-    if (!options.report_failed_start) failed.reset();
+    if (!options.report_start) failed.reset();
     deliver(lk, std::move(failed), /*barrier=*/true);
     return started.error();
   }
@@ -276,7 +278,9 @@ void engine_core::finish_stop(stop_reason why, final_report f) {
     const auto n = zombies.fetch_add(1, std::memory_order_relaxed) + 1;
     note = fmt::format("the body ignored terminate for {}; its thread was abandoned (zombie)",
                        ms_text(options.stop_wait));
-    write(log_level::warning, fmt::format("{} ({} so far)", note, n));
+    write(log_level::warning, fmt::format("the body ignored terminate for {} and was abandoned "
+                                          "(zombie {})",
+                                          ms_text(options.stop_wait), n));
   }
   std::unique_lock lk(mu);
   auto settled = tracker.settle(why, platform->now(), std::move(note));
@@ -355,9 +359,6 @@ result<operation_engine> operation_engine::create(std::shared_ptr<resource> res,
   if (!platform) return make_error(errc::invalid_argument, "operation engine: the platform is null");
   if (!channel) {
     return make_error(errc::invalid_argument, "operation engine: the report channel is empty");
-  }
-  if (options.name.empty()) {
-    return make_error(errc::invalid_argument, "operation engine: the resource name is empty");
   }
   if (options.stop_wait < duration::zero()) {
     return make_error(errc::invalid_argument,

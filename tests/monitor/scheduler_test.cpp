@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The monitor's building blocks: virtual_scheduler and thread_pool_executor.
+#include <pendop/posix/asio_scheduler.hpp>
 #include <pendop/posix/thread_pool_executor.hpp>
 #include <pendop/posix/virtual_scheduler.hpp>
 
@@ -8,6 +9,8 @@
 #include "scripted_resource.hpp"
 
 #include <atomic>
+#include <future>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -117,6 +120,22 @@ TEST_CASE("the pool abandons a call stuck past join_wait instead of hanging") {
   CHECK_FALSE(finished);
   stuck.open();
   while (!finished) std::this_thread::yield();
+}
+
+// A monitor's last reference can be dropped by one of its own timer
+// callbacks; the scheduler then ends on its own thread and must not join it
+// (that threw std::system_error out of a destructor: std::terminate).
+TEST_CASE("an asio_scheduler released inside its own callback lets its thread go") {
+  auto sched = std::make_shared<pendop::posix::asio_scheduler>();
+  auto holder = std::make_shared<std::shared_ptr<pendop::posix::asio_scheduler>>(sched);
+  std::promise<void> released;
+  auto done = released.get_future();
+  (void)sched->post([holder, &released] {
+    holder->reset();  // the last reference: ~asio_scheduler on its own thread
+    released.set_value();
+  });
+  sched.reset();
+  REQUIRE(done.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
 }
 
 }  // TEST_SUITE

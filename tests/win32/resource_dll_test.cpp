@@ -213,7 +213,7 @@ TEST_CASE("a worker that ignores Terminate is abandoned after terminate_wait and
   const auto took = std::chrono::steady_clock::now() - start;
   CHECK(took >= 1900ms);  // terminate_wait of the example type: 2 s
   CHECK(took < 3900ms);   // ... not the body's 4 s
-  CHECK(has_event(*h, "log", "ignored Terminate for 2000 ms and was abandoned (zombie 1)"));
+  CHECK(has_event(*h, "log", "ignored terminate for 2000ms and was abandoned (zombie 1)"));
   for (const auto& r : h->reports(id)) CHECK(r.state == "OnlinePending");
 }
 

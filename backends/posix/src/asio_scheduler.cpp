@@ -32,17 +32,25 @@ struct asio_scheduler_impl {
 
 }  // namespace detail
 
-asio_scheduler::asio_scheduler() : impl_(std::make_unique<detail::asio_scheduler_impl>()) {
-  impl_->thread = std::thread([impl = impl_.get()] {
+asio_scheduler::asio_scheduler() : impl_(std::make_shared<detail::asio_scheduler_impl>()) {
+  impl_->thread = std::thread([impl = impl_] {
     set_current_thread_name("pendop-monitor");
     impl->io.run();
   });
 }
 
+// Destroyed by one of its own callbacks (which held the last reference to
+// the scheduler's owner), the thread cannot join itself: it is let go, and
+// it frees the io_context when the callback has returned.
 asio_scheduler::~asio_scheduler() {
   impl_->guard.reset();
   impl_->io.stop();
-  if (impl_->thread.joinable()) impl_->thread.join();
+  if (!impl_->thread.joinable()) return;
+  if (impl_->thread.get_id() == std::this_thread::get_id()) {
+    impl_->thread.detach();
+  } else {
+    impl_->thread.join();
+  }
 }
 
 time_point asio_scheduler::now() const noexcept { return std::chrono::steady_clock::now(); }

@@ -69,9 +69,10 @@ struct engine_options {
   /// A limit on each whole operation besides PendingTimeout (a pendop
   /// extension: the host's own action timeout). nullopt: none.
   std::optional<duration> operation_limit;
-  /// Also send a refused or failed start as a report (a host whose caller
-  /// learns it only from reports); the DLL's caller has the return code.
-  bool report_failed_start = true;
+  /// Send what `start` decides as reports too: the pending report
+  /// (CheckPoint 0), a start settled at once, a worker that failed to start.
+  /// A resource DLL does not: its Online/Offline return value says it.
+  bool report_start = true;
 };
 
 /// Whether a stop's final report is sent.
@@ -83,8 +84,8 @@ enum class final_report {
 /// Pending Online/Offline operations of one resource.
 class operation_engine {
  public:
-  /// Errors: `invalid_argument` for a null resource, platform or channel, an
-  /// empty name, a negative stop_wait or a non-positive PendingTimeout.
+  /// Errors: `invalid_argument` for a null resource, platform or channel, a
+  /// negative stop_wait or a non-positive PendingTimeout.
   static result<operation_engine> create(std::shared_ptr<resource> res,
                                          std::unique_ptr<worker_platform> platform,
                                          report_channel channel, engine_options options,

@@ -31,7 +31,7 @@ class asio_scheduler final : public scheduler {
   bool cancel(timer_id id) noexcept override;
 
  private:
-  std::unique_ptr<detail::asio_scheduler_impl> impl_;
+  std::shared_ptr<detail::asio_scheduler_impl> impl_;  // shared with its thread
 };
 
 }  // namespace pendop::posix
