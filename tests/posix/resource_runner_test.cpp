@@ -3,7 +3,9 @@
 // Timing rules run on a manual_time_source; no test sleeps.
 #include <pendop/posix/resource_runner.hpp>
 
+#include <pendop/posix/call_executor.hpp>
 #include <pendop/posix/manual_time_source.hpp>
+#include <pendop/posix/virtual_scheduler.hpp>
 
 #include <doctest/doctest.h>
 
@@ -283,6 +285,102 @@ TEST_CASE("no report within PendingTimeout: terminate, Failed, reason pending_ti
   CHECK(fin.reason == stop_reason::pending_timeout);
   CHECK(reason == static_cast<int>(stop_reason::pending_timeout));
   CHECK(res->terminates == 1);
+}
+
+// With timers the runner enforces its own deadline: nobody polls.
+struct timed_fixture {
+  std::shared_ptr<pendop::posix::virtual_scheduler> clock =
+      std::make_shared<pendop::posix::virtual_scheduler>();
+  report_log log;
+
+  resource_runner make(std::shared_ptr<scripted_resource> res, runner_options o = {}) {
+    o.name = "db";
+    o.timers = clock;
+    o.stops = std::make_shared<pendop::posix::inline_executor>();
+    auto r = resource_runner::create(std::move(res), log.sink(), std::move(o));
+    REQUIRE(r);
+    return std::move(*r);
+  }
+};
+
+TEST_CASE("with timers, a silent operation is stopped at its PendingTimeout without polling") {
+  thread_count_guard threads;
+  timed_fixture f;
+  runner_options o;
+  o.properties.pending_timeout = 180s;
+  auto res = std::make_shared<scripted_resource>([](pendop::operation& op) {
+    (void)op.wait_for(24h);  // never reports
+    return pendop::ok();
+  });
+  auto runner = f.make(res, o);
+  const auto began = f.clock->now();
+  REQUIRE(runner.online());
+  f.clock->advance(179s);
+  CHECK(f.log.finals() == 0);
+  f.clock->advance(1s);
+  f.log.await_finals(1);
+  const auto fin = f.log.reports().back();
+  CHECK(fin.state == resource_state::failed);
+  CHECK(fin.reason == stop_reason::pending_timeout);
+  CHECK(fin.at - began == 180s);
+  CHECK(res->terminates == 1);
+}
+
+TEST_CASE("with timers, reports move the deadline and keep one timer armed") {
+  thread_count_guard threads;
+  timed_fixture f;
+  runner_options o;
+  o.properties.pending_timeout = 180s;
+  auto res = std::make_shared<scripted_resource>([](pendop::operation& op) {
+    for (int i = 0; i < 10; ++i) {
+      if (!op.wait_for(60s)) return pendop::ok();
+      if (op.report({.stage = "copy"}) == exit_state::terminate) return pendop::ok();
+    }
+    (void)op.wait_for(24h);  // then silent
+    return pendop::ok();
+  });
+  auto runner = f.make(res, o);
+  const auto began = f.clock->now();
+  REQUIRE(runner.online());
+  for (int i = 0; i < 10; ++i) {
+    f.clock->advance(60s);
+    CHECK(f.clock->pending_timers() == 1);  // a report moved the deadline, no new timer
+  }
+  CHECK(f.log.finals() == 0);
+  f.clock->advance(180s);  // 180 s after the last report
+  f.log.await_finals(1);
+  CHECK(f.log.reports().back().reason == stop_reason::pending_timeout);
+  CHECK(f.log.reports().back().at - began == 600s + 180s);
+  CHECK(f.clock->pending_timers() == 0);
+}
+
+TEST_CASE("with timers, the operation limit stops an operation that reports forever") {
+  thread_count_guard threads;
+  timed_fixture f;
+  runner_options o;
+  o.properties.pending_timeout = 180s;
+  o.operation_limit = 10min;
+  auto res = std::make_shared<scripted_resource>([](pendop::operation& op) {
+    while (op.wait_for(30s)) (void)op.report({.stage = "forever"});
+    return pendop::ok();
+  });
+  auto runner = f.make(res, o);
+  const auto began = f.clock->now();
+  REQUIRE(runner.online());
+  f.clock->advance(10min);
+  f.log.await_finals(1);
+  CHECK(f.log.reports().back().state == resource_state::failed);
+  CHECK(f.log.reports().back().at - began == 10min);
+}
+
+TEST_CASE("runner options: clock and timers must be one clock") {
+  runner_options o;
+  o.clock = std::make_shared<manual_time_source>();
+  o.timers = std::make_shared<pendop::posix::virtual_scheduler>();
+  report_log log;
+  auto r = resource_runner::create(std::make_shared<scripted_resource>(), log.sink(), o);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().message == "resource_runner: clock and timers must be the same clock");
 }
 
 TEST_CASE("time_left counts down to the PendingTimeout deadline on the virtual clock") {

@@ -6,6 +6,7 @@
 
 #include <pendop/invoke_operation.hpp>
 #include <pendop/ocf/exit_code.hpp>
+#include <pendop/posix/asio_scheduler.hpp>
 #include <pendop/posix/resource_runner.hpp>
 
 #include <fmt/format.h>
@@ -203,19 +204,23 @@ struct outcome {
   std::string error;
 };
 
-// Runs Online or Offline to a final state; stops it at `budget.limit`.
+// Runs Online or Offline to a final state. The runner stops it itself at
+// `budget.limit` after `t0` (the agent's start), or when it stops reporting
+// for PendingTimeout.
 outcome run_operation(const agent_definition& def, std::shared_ptr<resource> res,
                       const resource_properties& props, resource_state from, bool online,
-                      const action_budget& budget, const environment& env, agent_log& log) {
+                      const action_budget& budget, time_point t0, const environment& env,
+                      agent_log& log) {
   std::mutex mu;
   std::condition_variable cv;
-  outcome result;
+  std::optional<status_report> last;
   std::string instance = env_value(env, "OCF_RESOURCE_INSTANCE");
   posix::runner_options o;
   o.name = fmt::format("{}[{}]", def.name, instance.empty() ? "default" : instance);
   o.properties = props;
   o.initial_state = from;
-  o.operation_limit = budget.limit;
+  o.timers = std::make_shared<posix::asio_scheduler>();
+  o.operation_limit = std::max<duration>(budget.limit - (o.timers->now() - t0), milliseconds(1));
   o.stop_wait = budget.stop_wait;
   auto runner = posix::resource_runner::create(
       std::move(res),
@@ -225,8 +230,7 @@ outcome run_operation(const agent_definition& def, std::shared_ptr<resource> res
           return;
         }
         std::lock_guard lk(mu);
-        result.final = r.state;
-        result.error = r.error_text;
+        last = r;
         cv.notify_all();
       },
       o);
@@ -234,27 +238,23 @@ outcome run_operation(const agent_definition& def, std::shared_ptr<resource> res
   auto started = online ? runner->online() : runner->offline();
   if (!started) return {resource_state::failed, started.error().message};
   std::unique_lock lk(mu);
-  bool limit_reported = false;
-  while (result.final == resource_state::unknown) {
-    cv.wait_for(lk, milliseconds(20));
-    if (result.final != resource_state::unknown) break;
-    lk.unlock();
-    if (runner->check_pending_timeout() && !limit_reported) {
-      limit_reported = true;
-      log.warning(fmt::format("{} did not finish within {} ms ({} ms timeout less a {} ms margin); "
-                              "stopping it",
-                              online ? "start" : "stop", ms(budget.limit), ms(budget.timeout),
-                              ms(budget.margin)));
-    }
-    lk.lock();
+  cv.wait(lk, [&] { return last.has_value(); });
+  outcome result{last->state, last->error_text};
+  if (last->reason != stop_reason::pending_timeout) return result;
+  const std::string what = online ? "start" : "stop";
+  std::string why;
+  if (last->at - t0 >= budget.limit) {
+    log.warning(fmt::format("{} did not finish within {} ms ({} ms timeout less a {} ms margin); "
+                            "it was stopped",
+                            what, ms(budget.limit), ms(budget.timeout), ms(budget.margin)));
+    why = fmt::format("did not finish within {} ms of its {} ms timeout", ms(budget.limit),
+                      ms(budget.timeout));
+  } else {
+    why = fmt::format("reported no progress for PendingTimeout ({} ms)",
+                      props.pending_timeout.count());
+    log.warning(fmt::format("{} {}; it was stopped", what, why));
   }
-  if (limit_reported && result.error.empty()) {
-    result.error = fmt::format("did not finish within {} ms of its {} ms timeout", ms(budget.limit),
-                               ms(budget.timeout));
-  } else if (limit_reported) {
-    result.error = fmt::format("did not finish within {} ms of its {} ms timeout ({})",
-                               ms(budget.limit), ms(budget.timeout), result.error);
-  }
+  result.error = result.error.empty() ? why : fmt::format("{} ({})", why, result.error);
   return result;
 }
 
@@ -394,7 +394,7 @@ int action_runner::start_or_stop(const parameter_values& values, const resource_
   log_.info(fmt::format("{}: {} (timeout {} ms)", action_,
                         online ? "bringing the resource online" : "taking the resource offline",
                         ms(budget.timeout)));
-  outcome done = run_operation(def_, res, props, from, online, budget, env_, log_);
+  outcome done = run_operation(def_, res, props, from, online, budget, t0, env_, log_);
   if (!online && done.final != resource_state::offline) {
     // Stop must leave the resource down: Terminate is the hard stop. The
     // process exits after this, so an abandoned body goes with it.

@@ -51,11 +51,9 @@ struct entry {
 
   resource_state state = resource_state::offline;
   restart_policy policy;
-  scheduler::timer_id pending_timer = 0;
   scheduler::timer_id looks_timer = 0;
   scheduler::timer_id is_timer = 0;
   scheduler::timer_id restart_timer = 0;
-  std::optional<time_point> pending_deadline;
   std::optional<time_point> next_restart;
   bool health_busy = false;
   bool quarantined = false;
@@ -169,9 +167,7 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
 
   void cancel_all_timers(entry& e) {
     cancel_health(e);
-    cancel_timer(e.pending_timer);
     cancel_timer(e.restart_timer);
-    e.pending_deadline.reset();
     e.next_restart.reset();
   }
 
@@ -296,12 +292,7 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
                                      r.checkpoint, r.reason, r.progress, r.error_text});
       if (r.final) settled_cv.notify_all();
       if (is_pending(r.state)) {
-        cancel_health(*e);
-        cancel_timer(e->pending_timer);
-        if (!shutting_down) {
-          e->pending_deadline = r.at + e->props.pending_timeout;
-          e->pending_timer = at(*e->pending_deadline, e, &monitor_core::pending_tick);
-        }
+        cancel_health(*e);  // the runner watches the operation's deadline
       } else {
         settled(e, r);
       }
@@ -311,8 +302,6 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
 
   // A final report (mu held).
   void settled(const entry_ptr& e, const status_report& r) {
-    cancel_timer(e->pending_timer);
-    e->pending_deadline.reset();
     const std::size_t zombies = e->runner ? e->runner->zombies() : 0;
     if (zombies > e->zombies_seen) {
       e->zombies_seen = zombies;
@@ -353,16 +342,6 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
   }
 
   // --- timer callbacks (scheduler thread) -----------------------------------
-  void pending_tick(entry_ptr e) {
-    {
-      std::lock_guard lk(mu);
-      e->pending_timer = 0;
-      if (!is_pending(e->state) || shutting_down) return;
-    }
-    // The runner re-checks its own deadline: a report racing this timer wins.
-    call(e, "Terminate", [e] { (void)e->runner->check_pending_timeout(); });
-  }
-
   void restart_tick(entry_ptr e) {
     {
       std::lock_guard lk(mu);
@@ -524,6 +503,24 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
   std::atomic<std::thread::id> delivery_thread{};
 };
 
+// Where a runner stops an operation whose deadline passed: a monitor call
+// named "Terminate", so DeadlockTimeout watches it like every other call.
+class terminate_calls final : public call_executor {
+ public:
+  terminate_calls(std::weak_ptr<monitor_core> core, const entry_ptr& e)
+      : core_(std::move(core)), entry_(e) {}
+
+  void execute(call fn) override {
+    auto core = core_.lock();
+    auto e = entry_.lock();
+    if (core && e) core->call(e, "Terminate", std::move(fn));
+  }
+
+ private:
+  const std::weak_ptr<monitor_core> core_;
+  const std::weak_ptr<entry> entry_;
+};
+
 }  // namespace detail
 
 result<monitor> monitor::create(monitor_options options) {
@@ -581,7 +578,9 @@ result<void> monitor::add(std::string name, std::shared_ptr<resource> res,
   ro.name = name;
   ro.properties = properties;
   ro.stop_wait = c.stop_wait;
-  ro.clock = c.clock;
+  ro.timers = c.clock;  // the runner watches its own PendingTimeout ...
+  ro.stops = std::make_shared<detail::terminate_calls>(c.weak_from_this(), e);  // ... and stops
+                                                                               // through call()
   auto runner = resource_runner::create(
       res,
       [weak = c.weak_from_this(), we = std::weak_ptr<detail::entry>(e)](const status_report& r) {
@@ -659,7 +658,7 @@ result<resource_diagnostics> monitor::diagnostics(std::string_view name) const {
   d.is_alive_failures = ent.is_alive_failures;
   d.deadlocks = ent.deadlocks;
   d.quarantined = ent.quarantined;
-  d.pending_deadline = ent.pending_deadline;
+  d.pending_deadline = ent.runner->pending_deadline();
   d.next_restart = ent.next_restart;
   d.last_error = ent.last_error;
   return d;

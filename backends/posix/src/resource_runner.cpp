@@ -4,8 +4,10 @@
 #include <pendop/operation_engine.hpp>
 #include <pendop/worker_platform.hpp>
 #include <pendop/posix/steady_time_source.hpp>
+#include <pendop/posix/thread_pool_executor.hpp>
 #include <pendop/posix/worker.hpp>
 
+#include <mutex>
 #include <string>
 #include <utility>
 
@@ -62,6 +64,56 @@ class posix_platform final : public worker_platform {
 
 }  // namespace
 
+// A runner's engine, and the one timer that watches its deadline. Timer
+// callbacks hold it weakly: a runner destroyed meanwhile is left alone.
+struct runner_state : std::enable_shared_from_this<runner_state> {
+  runner_state(operation_engine e, std::shared_ptr<scheduler> t, std::shared_ptr<call_executor> x)
+      : engine(std::move(e)), timers(std::move(t)), stops(std::move(x)) {}
+
+  ~runner_state() {
+    if (!timers) return;
+    std::lock_guard lk(mu);
+    if (timer != 0) timers->cancel(timer);
+  }
+
+  // Makes sure the timer fires no later than `when`.
+  void arm(time_point when) {
+    std::lock_guard lk(mu);
+    if (timer != 0 && armed_at <= when) return;  // an earlier check re-arms itself
+    if (timer != 0) timers->cancel(timer);
+    armed_at = when;
+    timer = timers->schedule_at(when, [weak = weak_from_this()] {
+      if (auto self = weak.lock()) self->on_timer();
+    });
+  }
+
+  // The deadline may have moved since the timer was armed (a report moves
+  // it without touching the timer): re-arm, or stop the operation.
+  void on_timer() {
+    {
+      std::lock_guard lk(mu);
+      timer = 0;
+    }
+    const auto deadline = engine.deadline();
+    if (!deadline) return;  // settled, or already stopping
+    if (*deadline > timers->now()) {
+      arm(*deadline);
+      return;
+    }
+    stops->execute([weak = weak_from_this()] {
+      if (auto self = weak.lock()) (void)self->engine.check_timeout();
+    });
+  }
+
+  operation_engine engine;
+  const std::shared_ptr<scheduler> timers;      // null: the caller polls
+  const std::shared_ptr<call_executor> stops;
+
+  std::mutex mu;
+  scheduler::timer_id timer = 0;  // guarded by mu
+  time_point armed_at{};          // guarded by mu
+};
+
 }  // namespace detail
 
 result<resource_runner> resource_runner::create(std::shared_ptr<resource> res, status_sink sink,
@@ -75,7 +127,16 @@ result<resource_runner> resource_runner::create(std::shared_ptr<resource> res, s
     return make_error(errc::invalid_argument, "resource_runner: stop_wait is negative");
   }
   if (auto valid = validate(options.properties); !valid) return valid.error();
-  auto clock = options.clock ? std::move(options.clock) : make_steady_time_source();
+  if (options.timers && options.clock && options.clock != options.timers) {
+    return make_error(errc::invalid_argument,
+                      "resource_runner: clock and timers must be the same clock");
+  }
+  std::shared_ptr<time_source> clock = options.clock   ? std::move(options.clock)
+                                       : options.timers ? options.timers
+                                                        : make_steady_time_source();
+  if (options.timers && !options.stops) {
+    options.stops = std::make_shared<thread_pool_executor>(4, options.stop_wait);
+  }
   engine_options eo;
   eo.name = std::move(options.name);
   eo.pending_timeout = options.properties.pending_timeout;
@@ -90,51 +151,62 @@ result<resource_runner> resource_runner::create(std::shared_ptr<resource> res, s
       },
       std::move(eo));
   if (!engine) return engine.error();
-  return resource_runner(std::move(*engine));
+  return resource_runner(std::make_shared<detail::runner_state>(
+      std::move(*engine), std::move(options.timers), std::move(options.stops)));
 }
 
-resource_runner::resource_runner(operation_engine engine) noexcept : engine_(std::move(engine)) {}
+resource_runner::resource_runner(std::shared_ptr<detail::runner_state> state) noexcept
+    : state_(std::move(state)) {}
 
 resource_runner::resource_runner(resource_runner&&) noexcept = default;
 resource_runner& resource_runner::operator=(resource_runner&&) noexcept = default;
 resource_runner::~resource_runner() = default;
 
+void resource_runner::arm_deadline() {
+  if (!state_->timers) return;
+  if (const auto deadline = state_->engine.deadline()) state_->arm(*deadline);
+}
+
 result<resource_state> resource_runner::online() {
-  return engine_.start(operation_kind::online);
+  auto started = state_->engine.start(operation_kind::online);
+  if (started) arm_deadline();
+  return started;
 }
 
 result<resource_state> resource_runner::offline() {
-  return engine_.start(operation_kind::offline);
+  auto started = state_->engine.start(operation_kind::offline);
+  if (started) arm_deadline();
+  return started;
 }
 
 void resource_runner::terminate(stop_reason why) {
-  engine_.terminate(why, final_report::send);
+  state_->engine.terminate(why, final_report::send);
 }
 
-bool resource_runner::check_pending_timeout() { return engine_.check_timeout(); }
+bool resource_runner::check_pending_timeout() { return state_->engine.check_timeout(); }
 
 bool resource_runner::stop_pending(stop_reason why) {
-  return engine_.stop_pending(why, final_report::send);
+  return state_->engine.stop_pending(why, final_report::send);
 }
 
-bool resource_runner::wait_idle(duration timeout) { return engine_.wait_idle(timeout); }
+bool resource_runner::wait_idle(duration timeout) { return state_->engine.wait_idle(timeout); }
 
-void resource_runner::close() { engine_.close(); }
+void resource_runner::close() { state_->engine.close(); }
 
-result<void> resource_runner::fail(std::string why) { return engine_.fail(std::move(why)); }
+result<void> resource_runner::fail(std::string why) { return state_->engine.fail(std::move(why)); }
 
-resource_state resource_runner::state() const { return engine_.state(); }
+resource_state resource_runner::state() const { return state_->engine.state(); }
 
 std::optional<time_point> resource_runner::pending_deadline() const {
-  return engine_.deadline();
+  return state_->engine.deadline();
 }
 
-std::size_t resource_runner::zombies() const noexcept { return engine_.zombies(); }
+std::size_t resource_runner::zombies() const noexcept { return state_->engine.zombies(); }
 
 std::size_t resource_runner::sink_errors() const noexcept {
-  return engine_.channel_errors();
+  return state_->engine.channel_errors();
 }
 
-const std::string& resource_runner::name() const noexcept { return engine_.name(); }
+const std::string& resource_runner::name() const noexcept { return state_->engine.name(); }
 
 }  // namespace pendop::posix

@@ -10,9 +10,10 @@
 //   runner.terminate()         -> stop flag set, resource.terminate() called
 //                                 (concurrently with the body), bounded wait,
 //                                 then one final Offline report
-//   runner.check_pending_timeout() -> terminates with reason pending_timeout
-//                                 (final state Failed) once no report arrived
-//                                 within PendingTimeout
+//   PendingTimeout             -> with `timers`, the runner stops a silent
+//                                 operation itself (reason pending_timeout,
+//                                 final state Failed); without, the caller
+//                                 polls check_pending_timeout()
 //
 // After a stop every report answers `terminate` and changes nothing, and a
 // late success is never reported as Online. A body that throws or returns an
@@ -25,13 +26,14 @@
 // time and in order; the sink must not call online/offline/terminate.
 #pragma once
 
-#include <pendop/operation_engine.hpp>
 #include <pendop/properties.hpp>
 #include <pendop/resource.hpp>
 #include <pendop/resource_state.hpp>
 #include <pendop/result.hpp>
 #include <pendop/status_report.hpp>
 #include <pendop/stop_reason.hpp>
+#include <pendop/posix/call_executor.hpp>
+#include <pendop/posix/scheduler.hpp>
 #include <pendop/posix/time_source.hpp>
 
 #include <cstddef>
@@ -40,6 +42,10 @@
 #include <string>
 
 namespace pendop::posix {
+
+namespace detail {
+struct runner_state;
+}  // namespace detail
 
 /// How a runner is set up.
 struct runner_options {
@@ -50,8 +56,18 @@ struct runner_options {
   /// How long `terminate` waits for a stopped body before abandoning its
   /// thread as a zombie.
   duration stop_wait = std::chrono::seconds(5);
-  /// The clock; a steady clock when null.
+  /// The clock; `timers` when null and those are set, else a steady clock.
   std::shared_ptr<time_source> clock;
+  /// Timers for the runner's own PendingTimeout (and operation limit): with
+  /// them, a pending operation that stops reporting is stopped when its
+  /// deadline passes, and nobody needs to call `check_pending_timeout`. A
+  /// report only moves the deadline; the one timer re-checks when it fires.
+  /// Null: the caller enforces the deadline. Must be `clock` when both are set.
+  std::shared_ptr<scheduler> timers;
+  /// Where a timed-out operation is stopped (the stop calls terminate() and
+  /// waits up to `stop_wait`, so it never runs on the timers' thread). Null
+  /// with `timers`: a small pool of the runner's own.
+  std::shared_ptr<call_executor> stops;
   /// The state the resource starts in (a host that keeps state across
   /// processes, like an OCF agent, restores it here).
   resource_state initial_state = resource_state::offline;
@@ -112,8 +128,9 @@ class resource_runner {
   /// is pending, `invalid_state` unless Online. Already Failed: no-op.
   result<void> fail(std::string why);
 
-  /// Enforces PendingTimeout at the clock's now: when the window has run
-  /// out, terminates with `pending_timeout` and returns true.
+  /// Enforces PendingTimeout (and the operation limit) at the clock's now:
+  /// when the window has run out, terminates with `pending_timeout` and
+  /// returns true. Runners with `timers` do this themselves.
   bool check_pending_timeout();
 
   /// The resource's state.
@@ -132,9 +149,10 @@ class resource_runner {
   [[nodiscard]] const std::string& name() const noexcept;
 
  private:
-  explicit resource_runner(operation_engine engine) noexcept;
+  explicit resource_runner(std::shared_ptr<detail::runner_state> state) noexcept;
+  void arm_deadline();
 
-  operation_engine engine_;
+  std::shared_ptr<detail::runner_state> state_;
 };
 
 }  // namespace pendop::posix
