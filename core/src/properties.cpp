@@ -22,7 +22,7 @@ struct duration_field {
 // ResApi ranges (docs/resapi.md, "Properties and timeouts"). Maxima are all
 // 0xFFFFFFFF. RetryPeriodOnFailure has a floor that depends on RestartPeriod
 // and is checked separately.
-constexpr std::array<duration_field, 7> k_duration_fields{{
+constexpr std::array<duration_field, 8> k_duration_fields{{
     {"PendingTimeout", &resource_properties::pending_timeout, 10},
     {"LooksAlivePollInterval", &resource_properties::looks_alive_poll_interval, 1},
     {"IsAlivePollInterval", &resource_properties::is_alive_poll_interval, 1},
@@ -30,6 +30,7 @@ constexpr std::array<duration_field, 7> k_duration_fields{{
     {"RestartPeriod", &resource_properties::restart_period, 0},
     {"RestartDelay", &resource_properties::restart_delay, 0},
     {"RetryPeriodOnFailure", &resource_properties::retry_period_on_failure, 0},
+    {"OperationLimit", &resource_properties::operation_limit, 0},  // pendop's; 0 = none
 }};
 
 constexpr std::string_view k_restart_action = "RestartAction";

@@ -42,6 +42,10 @@ struct resource_properties {
   /// Time in Failed before one more attempt once restarts are used up
   /// (at least `restart_period`; 0xFFFFFFFF means never).
   milliseconds retry_period_on_failure{3'600'000};
+  /// A pendop extension, not a ResApi property ("OperationLimit"): the
+  /// longest a whole Online or Offline may take, however often it reports
+  /// (PendingTimeout only bounds the silence between reports). 0: no limit.
+  milliseconds operation_limit{0};
 
   friend bool operator==(const resource_properties&, const resource_properties&) = default;
 };
