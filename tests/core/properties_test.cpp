@@ -48,6 +48,7 @@ TEST_CASE("defaults are ResApi's") {
   CHECK(p.restart_period == 900'000ms);
   CHECK(p.restart_delay == 500ms);
   CHECK(p.retry_period_on_failure == 3'600'000ms);
+  CHECK(p.operation_limit == 0ms);  // pendop's extension: no limit
   CHECK(pendop::validate(p));
 }
 
@@ -61,7 +62,8 @@ TEST_CASE("every field is read from its ResApi name") {
   auto r = pendop::parse_properties(R"({
     "PendingTimeout": 60000, "LooksAlivePollInterval": 1000, "IsAlivePollInterval": 30000,
     "DeadlockTimeout": 120000, "RestartAction": 1, "RestartThreshold": 5,
-    "RestartPeriod": 600000, "RestartDelay": 0, "RetryPeriodOnFailure": 4294967295 })");
+    "RestartPeriod": 600000, "RestartDelay": 0, "RetryPeriodOnFailure": 4294967295,
+    "OperationLimit": 900000 })");
   REQUIRE(r);
   CHECK(r->pending_timeout == 60'000ms);
   CHECK(r->looks_alive_poll_interval == 1'000ms);
@@ -72,6 +74,7 @@ TEST_CASE("every field is read from its ResApi name") {
   CHECK(r->restart_period == 600'000ms);
   CHECK(r->restart_delay == 0ms);
   CHECK(r->retry_period_on_failure == pendop::milliseconds(4294967295LL));
+  CHECK(r->operation_limit == 900'000ms);
 }
 
 TEST_CASE("to_json and parse_properties round-trip") {
@@ -160,7 +163,7 @@ TEST_CASE("an unknown key is named, with the known ones listed") {
   expect_error(R"({"PendingTimeOut": 1000})", errc::property_unknown,
                "unknown property \"PendingTimeOut\", known: PendingTimeout, LooksAlivePollInterval, "
                "IsAlivePollInterval, DeadlockTimeout, RestartPeriod, RestartDelay, "
-               "RetryPeriodOnFailure, RestartAction, RestartThreshold");
+               "RetryPeriodOnFailure, OperationLimit, RestartAction, RestartThreshold");
 }
 
 TEST_CASE("malformed JSON reports the byte offset") {
