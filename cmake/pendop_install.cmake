@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: MIT
-# Install and export: find_package(pendop) gives pendop::core and pendop::posix.
+# Install and export: find_package(pendop) gives pendop::core, pendop::posix
+# and pendop::testing (the conformance kit).
 include(CMakePackageConfigHelpers)
 
 set(pendop_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/pendop)
 set(pendop_targets pendop_core)
 if(TARGET pendop_platform_posix)
-  list(APPEND pendop_targets pendop_platform_posix pendop_backend_posix)
+  list(APPEND pendop_targets pendop_platform_posix pendop_backend_posix pendop_testing)
 endif()
 
 install(TARGETS ${pendop_targets} EXPORT pendop-targets

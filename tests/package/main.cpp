@@ -2,6 +2,7 @@
 // Runs one Online to completion through an installed pendop.
 #include <pendop/posix/resource_runner.hpp>
 #include <pendop/resource.hpp>
+#include <pendop/testing/check_resource.hpp>
 
 #include <condition_variable>
 #include <cstdio>
@@ -38,5 +39,9 @@ int main() {
   if (!runner->online()) return 3;
   std::unique_lock lk(mu);
   cv.wait(lk, [&] { return done; });
-  return runner->state() == pendop::resource_state::online ? 0 : 1;
+  if (runner->state() != pendop::resource_state::online) return 1;
+  // The conformance kit, as a resource author's tests would use it.
+  const auto report = pendop::testing::check_resource([] { return std::make_shared<quick>(); });
+  std::printf("%s", report.text().c_str());
+  return report.passed() ? 0 : 4;
 }
