@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: MIT
+// What a `monitor` shares with its timers and calls: the hosted resources
+// (`entry`) and the rules that act on them (`monitor_core`). The sources
+// follow its seams:
+//
+//   monitor_core.cpp    events, lookups, timers, calls into resource code and
+//                       the DeadlockTimeout watch (`call_watch`), status
+//                       reports, the restart policy, admin requests
+//   monitor_health.cpp  LooksAlive/IsAlive polling and what a failed check does
+//   monitor.cpp         the public façade and shutdown
+//
+// Event delivery is `event_hub`'s; PendingTimeout is each runner's own.
+#pragma once
+
+#include <pendop/call_watch.hpp>
+#include <pendop/monitor_event.hpp>
+#include <pendop/properties.hpp>
+#include <pendop/resource.hpp>
+#include <pendop/restart_policy.hpp>
+#include <pendop/result.hpp>
+#include <pendop/status_report.hpp>
+#include <pendop/posix/call_executor.hpp>
+#include <pendop/posix/monitor.hpp>
+#include <pendop/posix/resource_runner.hpp>
+#include <pendop/posix/scheduler.hpp>
+
+#include "event_hub.hpp"
+
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace pendop::posix::detail {
+
+// One hosted resource. Guarded by monitor_core::mu, except `runner`, which
+// is set once at add() and is itself thread-safe.
+struct entry {
+  entry(std::string n, std::shared_ptr<resource> r, const resource_properties& p)
+      : name(std::move(n)), res(std::move(r)), props(p), policy(p) {}
+
+  const std::string name;
+  const std::shared_ptr<resource> res;
+  const resource_properties props;
+  std::unique_ptr<resource_runner> runner;
+
+  resource_state state = resource_state::offline;
+  restart_policy policy;
+  scheduler::timer_id looks_timer = 0;
+  scheduler::timer_id is_timer = 0;
+  scheduler::timer_id restart_timer = 0;
+  std::optional<time_point> next_restart;
+  bool health_busy = false;
+  bool quarantined = false;
+
+  std::size_t terminates = 0;
+  std::size_t failures = 0;
+  std::size_t restarts = 0;
+  std::size_t looks_alive_failures = 0;
+  std::size_t is_alive_failures = 0;
+  std::size_t deadlocks = 0;
+  std::size_t zombies_seen = 0;
+  std::string last_error;
+};
+
+using entry_ptr = std::shared_ptr<entry>;
+
+// Locks: `mu` guards every entry field, the entry map and the call watch;
+// it is never held while resource code, a runner method or a subscriber
+// runs. Events are pushed to `events` under `mu` (so their order is the
+// order of the decisions) and delivered by `flush()` after it is released.
+struct monitor_core : std::enable_shared_from_this<monitor_core> {
+  monitor_core(std::shared_ptr<scheduler> s, std::shared_ptr<call_executor> e, duration wait)
+      : clock(std::move(s)), exec(std::move(e)), stop_wait(wait), epoch(clock->now()) {}
+
+  // --- events (monitor_core.cpp) ---------------------------------------------
+  void push(const entry& e, event_kind kind, std::string detail = {},
+            stop_reason reason = stop_reason::none);
+  void flush() { events.flush(); }
+
+  // --- lookups ---------------------------------------------------------------
+  result<entry_ptr> find(std::string_view name) const;
+  result<entry_ptr> find_locked(std::string_view name) const;
+
+  // --- timers (mu held) ------------------------------------------------------
+  void cancel_timer(scheduler::timer_id& id);
+  void cancel_health(entry& e);
+  void cancel_all_timers(entry& e);
+  // Runs `(this->*fn)(e)` on the scheduler's thread at `when`, if both live.
+  scheduler::timer_id at(time_point when, const entry_ptr& e, void (monitor_core::*fn)(entry_ptr));
+
+  // --- calls into resource code, watched for DeadlockTimeout -----------------
+  void call(const entry_ptr& e, std::string entry_point, std::function<void()> fn);
+  void call_returned(const entry_ptr& e, call_watch::call_id id);
+  void arm_watch(time_point when);  // mu held
+  void watch_tick();
+  void on_deadlock(const call_watch::call& c);
+
+  // --- reports from runners, the restart policy ------------------------------
+  void on_report(const entry_ptr& e, const status_report& r);
+  void settled(const entry_ptr& e, const status_report& r);  // mu held
+  void decide_restart(const entry_ptr& e, time_point now);   // mu held
+  void restart_tick(entry_ptr e);
+
+  // --- health polling (monitor_health.cpp) -----------------------------------
+  void schedule_looks(const entry_ptr& e);  // mu held
+  void schedule_is(const entry_ptr& e);     // mu held
+  void looks_tick(entry_ptr e);
+  void is_tick(entry_ptr e);
+  void run_is_alive(const entry_ptr& e);
+  void after_looks_alive(const entry_ptr& e, bool alive, const std::string& why);
+  void after_is_alive(const entry_ptr& e, bool alive, const std::string& why);
+  void fail_and_terminate(const entry_ptr& e, const std::string& why);
+
+  // --- admin requests ---------------------------------------------------------
+  result<entry_ptr> admin(std::string_view name, std::string_view what);
+  result<resource_state> start(std::string_view name, bool online);
+
+  const std::shared_ptr<scheduler> clock;
+  const std::shared_ptr<call_executor> exec;
+  const duration stop_wait;
+  const time_point epoch;
+  event_hub events;
+
+  mutable std::mutex mu;
+  mutable std::condition_variable settled_cv;  // with mu: an operation reached its final state
+  std::map<std::string, entry_ptr, std::less<>> entries;
+  call_watch watch;                            // DeadlockTimeout of every call in flight
+  std::map<call_watch::call_id, std::weak_ptr<entry>> callers;  // whose call each one is
+  scheduler::timer_id watch_timer = 0;
+  time_point watch_at{};
+  bool shutting_down = false;
+  std::optional<shutdown_report> shutdown_result;
+};
+
+// Where a runner stops an operation whose deadline passed: a monitor call
+// named "Terminate", so DeadlockTimeout watches it like every other call.
+class terminate_calls final : public call_executor {
+ public:
+  terminate_calls(std::weak_ptr<monitor_core> core, const entry_ptr& e)
+      : core_(std::move(core)), entry_(e) {}
+
+  void execute(call fn) override {
+    auto core = core_.lock();
+    auto e = entry_.lock();
+    if (core && e) core->call(e, "Terminate", std::move(fn));
+  }
+
+ private:
+  const std::weak_ptr<monitor_core> core_;
+  const std::weak_ptr<entry> entry_;
+};
+
+}  // namespace pendop::posix::detail
