@@ -1,18 +1,25 @@
 // SPDX-License-Identifier: MIT
 // `resource_dll`: turns a `pendop::resource` type into a Failover Cluster
 // resource DLL. It implements Startup/StartupEx and every entry point of the
-// CLRES V1 and V2 function tables (docs/resapi.md):
+// CLRES V1 and V2 function tables (docs/resapi.md) over pendop's one
+// `operation_engine`, with ClusWorker threads as its workers:
 //
 //   Online/Offline   start the body on a ClusWorker and return ERROR_IO_PENDING
-//                    at once; the body's reports reach SetResourceStatus(Ex)
-//                    with CheckPoint 1, 2, ..., then exactly one final state
+//                    at once (ERROR_SUCCESS for Offline of an Offline resource);
+//                    the body's reports reach SetResourceStatus(Ex) with
+//                    CheckPoint 1, 2, ..., then exactly one final state. An
+//                    answer of ResourceExitStateTerminate stops the body and
+//                    nothing more is sent for the operation
 //   Terminate        latches the stop (every later report answers terminate and
 //                    is not sent), wakes the body, calls resource::terminate(),
-//                    waits for the worker (bounded by ClusWorkerTerminateEx)
+//                    waits for the worker (bounded by ClusWorkerTerminateEx);
+//                    the monitor decides the final state itself
 //   LooksAlive/IsAlive  ask the resource
 //   Arbitrate/Release/ResourceControl/ResourceTypeControl  ERROR_INVALID_FUNCTION
 //                    (not a quorum resource; the monitor's default processing)
-//   Cancel (V2)      stops a pending operation like Terminate
+//   Cancel (V2)      stops a pending operation like Terminate and reports its
+//                    final state (Offline); ERROR_INVALID_STATE when none is pending
+//   Close            Terminate first when pending or Online, then forgets the RESID
 //
 // Every entry point is noexcept, catches everything, logs through LogEvent
 // and returns a Win32 error code; a NULL, closed or foreign RESID gets
