@@ -39,15 +39,16 @@ int main() {
     std::fprintf(stderr, "%s\n", added.error().message.c_str());
     return 1;
   }
-  if (auto st = monitor->online("cache"); !st) {  // OnlinePending at once
-    std::fprintf(stderr, "%s\n", st.error().message.c_str());
+  auto started = monitor->online("cache");  // {operation id, OnlinePending} at once
+  if (!started) {
+    std::fprintf(stderr, "%s\n", started.error().message.c_str());
     return 1;
   }
-  auto settled = monitor->wait_settled("cache", std::chrono::seconds(10));  // no polling
-  if (!settled || *settled != pendop::resource_state::online) {
+  // That operation's final report; no polling. (Or pass a completion to online().)
+  auto done = monitor->wait("cache", started->id, std::chrono::seconds(10));
+  if (!done || done->state != pendop::resource_state::online) {
     std::fprintf(stderr, "cache did not come online: %s\n",
-                 settled ? std::string(pendop::to_string(*settled)).c_str()
-                         : settled.error().message.c_str());
+                 done ? pendop::to_string(*done).c_str() : done.error().message.c_str());
     return 1;
   }
   const auto report = monitor->shutdown(std::chrono::seconds(5));

@@ -138,7 +138,7 @@ pendop::posix::resource_runner make_runner(std::shared_ptr<pendop::resource> res
   return std::move(*r);
 }
 
-bool check(const pendop::result<pendop::resource_state>& r) {
+bool check(const pendop::result<pendop::started_operation>& r) {
   if (!r) std::fprintf(stderr, "pendop_demo: %s\n", r.error().message.c_str());
   return r.has_value();
 }

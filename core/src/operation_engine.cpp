@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <utility>
 
@@ -83,13 +84,36 @@ struct engine_core : std::enable_shared_from_this<engine_core> {
     return answer;
   }
 
-  // (mu held) The operation ended: wake wait_idle and concurrent stoppers.
-  void ended() {
+  // (mu held) The operation ended with `fin`: kept for wait(), waiters and
+  // concurrent stoppers woken. Returns its completion, to be called once the
+  // report is delivered.
+  completion ended(const std::optional<status_report>& fin) {
     stop_driver = driver::none;
+    completion done;
+    if (fin && fin->operation != 0) {
+      finals.emplace(fin->operation, *fin);
+      while (finals.size() > kept_finals) finals.erase(finals.begin());
+      if (const auto it = completions.find(fin->operation); it != completions.end()) {
+        done = std::move(it->second);
+        completions.erase(it);
+      }
+    }
     idle.notify_all();
+    return done;
   }
 
-  result<resource_state> start(operation_kind kind);
+  static void complete(const completion& done, const std::optional<status_report>& fin) noexcept {
+    if (!done || !fin) return;
+    try {
+      done(*fin);
+    } catch (...) {
+      // A completion's failure is its own; the engine carries on.
+    }
+  }
+
+  static constexpr std::size_t kept_finals = 64;
+
+  result<started_operation> start(operation_kind kind, completion done);
   void run_body(std::uint64_t id, operation_kind kind, worker_context& ctx);
   exit_state report(std::uint64_t id, const progress& p);
   resource_tracker::stop_outcome latch(stop_reason why);
@@ -114,6 +138,8 @@ struct engine_core : std::enable_shared_from_this<engine_core> {
   std::uint64_t next_ticket = 0;         // guarded by mu
   bool closed = false;                   // guarded by mu
   std::condition_variable idle;          // with mu: an operation ended
+  std::map<std::uint64_t, status_report> finals;     // guarded by mu: the last ones, by id
+  std::map<std::uint64_t, completion> completions;   // guarded by mu: by operation id
   std::atomic<std::uint64_t> stopped_op{0};  // the operation told to stop
 
   std::mutex channel_mu;
@@ -179,7 +205,7 @@ void engine_core::reap_previous_worker() {
   if (!platform->wait_worker(options.stop_wait)) platform->abandon_worker();
 }
 
-result<resource_state> engine_core::start(operation_kind kind) {
+result<started_operation> engine_core::start(operation_kind kind, completion done) {
   std::lock_guard control(control_mu);
   std::unique_lock lk(mu);
   if (closed) {
@@ -193,32 +219,39 @@ result<resource_state> engine_core::start(operation_kind kind) {
     write(log_level::error, begun.error().message);
     return begun.error();
   }
-  const std::uint64_t id = tracker.operation_id();
-  const resource_state state = begun->state;
-  const bool settled = begun->final;
-  if (settled) ended();
+  const started_operation started{tracker.operation_id(), begun->state};
+  if (begun->final) {  // nothing to run
+    std::optional<status_report> fin = std::move(*begun);
+    (void)ended(fin);
+    deliver(lk, options.report_start ? fin : std::nullopt);
+    complete(done, fin);
+    return started;
+  }
+  if (done) completions.emplace(started.id, std::move(done));
   std::optional<status_report> first = std::move(*begun);
   if (!options.report_start) first.reset();
   deliver(lk, std::move(first));
-  if (settled) return state;
 
   reap_previous_worker();
   abandoned = false;
   platform->begin_activity();  // ended by the worker once its final report is out
-  auto started = platform->start_worker(
+  const std::uint64_t id = started.id;
+  auto made = platform->start_worker(
       [self = shared_from_this(), id, kind](worker_context& ctx) { self->run_body(id, kind, ctx); },
       fmt::format("pd:{}", tracker.name()));
-  if (!started) {
+  if (!made) {
     platform->end_activity();
-    write(log_level::error, fmt::format("{}: {}", to_string(kind), started.error().message));
+    write(log_level::error, fmt::format("{}: {}", to_string(kind), made.error().message));
     lk.lock();
-    auto failed = tracker.finish(id, started.error(), platform->now());
-    ended();
+    auto failed = tracker.finish(id, made.error(), platform->now());
+    auto finished = ended(failed);
+    const auto fin = failed;
     if (!options.report_start) failed.reset();
     deliver(lk, std::move(failed), /*barrier=*/true);
-    return started.error();
+    complete(finished, fin);
+    return made.error();
   }
-  return state;
+  return started;
 }
 
 void engine_core::run_body(std::uint64_t id, operation_kind kind, worker_context& ctx) {
@@ -226,12 +259,14 @@ void engine_core::run_body(std::uint64_t id, operation_kind kind, worker_context
   const result<void> outcome = invoke_operation(*res, op);
   std::unique_lock lk(mu);
   auto fin = tracker.finish(id, outcome, platform->now());
+  completion done;
+  std::optional<status_report> kept = fin;
   if (fin) {
-    ended();
+    done = ended(fin);
   } else if (stop_driver == driver::body && tracker.operation_id() == id) {
     // Stopped by the channel's answer: end the operation, report nothing.
-    (void)tracker.settle(stop_reason::terminate_called, platform->now());
-    ended();
+    kept = tracker.settle(stop_reason::terminate_called, platform->now());
+    done = ended(kept);
   }
   if (fin && !outcome) {
     lk.unlock();
@@ -239,6 +274,7 @@ void engine_core::run_body(std::uint64_t id, operation_kind kind, worker_context
     lk.lock();
   }
   deliver(lk, std::move(fin));
+  complete(done, kept);
   platform->end_activity();
 }
 
@@ -284,9 +320,11 @@ void engine_core::finish_stop(stop_reason why, final_report f) {
   }
   std::unique_lock lk(mu);
   auto settled = tracker.settle(why, platform->now(), std::move(note));
-  ended();
+  const auto done = ended(settled);
+  const auto fin = settled;
   if (f == final_report::withhold) settled.reset();
   deliver(lk, std::move(settled), /*barrier=*/true);
+  complete(done, fin);
 }
 
 // Another caller owns the stop in progress: wait (bounded) for it to end, so
@@ -395,7 +433,36 @@ operation_engine::~operation_engine() {
   }
 }
 
-result<resource_state> operation_engine::start(operation_kind kind) { return core_->start(kind); }
+result<started_operation> operation_engine::start(operation_kind kind, completion done) {
+  return core_->start(kind, std::move(done));
+}
+
+result<status_report> operation_engine::wait(std::uint64_t id, duration timeout) const {
+  auto& c = *core_;
+  std::unique_lock lk(c.mu);
+  const std::uint64_t last = c.tracker.operation_id();
+  if (id == 0 || id > last) {
+    return make_error(errc::invalid_argument,
+                      fmt::format("resource \"{}\": operation {} was never started (the last is {})",
+                                  c.tracker.name(), id, last));
+  }
+  const auto known = [&] {
+    return c.finals.contains(id) || id != c.tracker.operation_id() || !c.tracker.pending();
+  };
+  if (!c.idle.wait_for(lk, timeout, known) || !c.finals.contains(id)) {
+    if (id == c.tracker.operation_id() && c.tracker.pending()) {
+      return make_error(errc::wait_timeout,
+                        fmt::format("resource \"{}\": operation {} is still {} after {} ms",
+                                    c.tracker.name(), id, to_string(c.tracker.state()),
+                                    std::chrono::duration_cast<milliseconds>(timeout).count()));
+    }
+    return make_error(errc::invalid_argument,
+                      fmt::format("resource \"{}\": operation {} ended too long ago to be kept "
+                                  "(the last {} are)",
+                                  c.tracker.name(), id, detail::engine_core::kept_finals));
+  }
+  return c.finals.at(id);
+}
 
 void operation_engine::terminate(stop_reason why, final_report f) {
   (void)core_->stop(why, f, /*only_pending=*/false);

@@ -17,7 +17,7 @@ namespace {
 using namespace pendop_conformance;
 using pendop::posix::virtual_scheduler;
 
-start_answer answer(const pendop::result<resource_state>& r) {
+start_answer answer(const pendop::result<pendop::started_operation>& r) {
   if (!r) return {start_answer::kind::refused, r.error().message};
   return {pendop::is_pending(*r) ? start_answer::kind::pending : start_answer::kind::settled, {}};
 }

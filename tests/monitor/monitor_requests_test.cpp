@@ -34,10 +34,10 @@ TEST_CASE("an unknown resource id is named, with the known ones") {
   monitor_fixture f;
   f.add("db", std::make_shared<monitored_resource>());
   f.add("web", std::make_shared<monitored_resource>());
-  for (auto r : {f.m.online("dv"), f.m.offline("dv"), f.m.state("dv")}) {
-    REQUIRE_FALSE(r);
-    CHECK(r.error().code == errc::unknown_resource);
-    CHECK(r.error().message == "unknown resource \"dv\" (known: db, web)");
+  for (const pendop::error& e : {f.m.online("dv").error(), f.m.offline("dv").error(),
+                                  f.m.state("dv").error(), f.m.wait("dv", 1, 1s).error()}) {
+    CHECK(e.code == errc::unknown_resource);
+    CHECK(e.message == "unknown resource \"dv\" (known: db, web)");
   }
   CHECK(f.m.terminate("dv").error().code == errc::unknown_resource);
   CHECK(f.m.diagnostics("dv").error().code == errc::unknown_resource);
@@ -276,6 +276,35 @@ TEST_CASE("diagnostics show the pending deadline and the counters") {
   d = f.m.diagnostics("db");
   CHECK(d->terminates == 1);
   CHECK_FALSE(d->pending_deadline);
+}
+
+}  // TEST_SUITE
+
+TEST_SUITE("monitor/outcomes") {
+
+TEST_CASE("online returns the operation's id, wait and a completion give its final report") {
+  monitor_fixture f;
+  f.add("db", std::make_shared<monitored_resource>([](pendop::operation& op, int) {
+    (void)op.wait_for(30s);
+    (void)op.report({.stage = "recover"});
+    (void)op.wait_for(30s);
+    return pendop::ok();
+  }));
+  std::optional<pendop::status_report> completed;
+  auto started = f.m.online("db", [&](const pendop::status_report& r) { completed = r; });
+  REQUIRE(started);
+  CHECK(started->id == 1);
+  CHECK(*started == resource_state::online_pending);
+  CHECK(f.m.wait("db", started->id, 0ms).error().code == errc::wait_timeout);
+  f.clock->advance(60s);
+  auto fin = f.m.wait("db", started->id, 30s);
+  REQUIRE(fin);
+  CHECK(fin->state == resource_state::online);
+  CHECK(fin->checkpoint == 2);
+  REQUIRE(completed);
+  CHECK(completed->operation == 1);
+  CHECK(completed->state == resource_state::online);
+  CHECK(f.m.wait("db", 7, 0ms).error().code == errc::invalid_argument);
 }
 
 }  // TEST_SUITE

@@ -607,3 +607,68 @@ TEST_CASE("thread creation failing ends the Online in Failed with a clear error"
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("posix/runner outcomes") {
+
+TEST_CASE("online returns the operation's id and wait returns its final report") {
+  thread_count_guard threads;
+  fixture f;
+  pendop_test::gate release;
+  auto runner = f.make(std::make_shared<scripted_resource>([&](pendop::operation&) {
+    release.wait();
+    return pendop::ok();
+  }));
+  auto first = runner.online();
+  REQUIRE(first);
+  CHECK(first->id == 1);
+  CHECK(*first == resource_state::online_pending);
+  auto early = runner.wait(first->id, 0ms);
+  REQUIRE_FALSE(early);
+  CHECK(early.error().code == pendop::errc::wait_timeout);
+  CHECK(early.error().message == "resource \"db\": operation 1 is still OnlinePending after 0 ms");
+  release.open();
+  auto fin = runner.wait(first->id, 30s);
+  REQUIRE(fin);
+  CHECK(fin->operation == 1);
+  CHECK(fin->final);
+  CHECK(fin->state == resource_state::online);
+
+  auto second = runner.offline();
+  REQUIRE(second);
+  CHECK(second->id == 2);
+  CHECK(runner.wait(2, 30s)->state == resource_state::offline);
+  CHECK(runner.wait(1, 0ms)->state == resource_state::online);  // still known
+  auto never = runner.wait(3, 0ms);
+  REQUIRE_FALSE(never);
+  CHECK(never.error().message == "resource \"db\": operation 3 was never started (the last is 2)");
+}
+
+TEST_CASE("a completion gets the final report once, also for a stop and a settled start") {
+  thread_count_guard threads;
+  fixture f;
+  auto runner = f.make(std::make_shared<scripted_resource>([](pendop::operation& op) {
+    (void)op.wait_for(1h);
+    return pendop::ok();
+  }));
+  std::vector<pendop::status_report> done;
+  std::mutex mu;
+  auto record = [&](const pendop::status_report& r) {
+    std::lock_guard lk(mu);
+    done.push_back(r);
+  };
+  auto off = runner.offline(record);  // Offline of Offline: settled at once
+  REQUIRE(off);
+  CHECK(*off == resource_state::offline);
+  auto on = runner.online(record);
+  REQUIRE(on);
+  f.clock->await_sleepers(1);
+  runner.terminate();
+  CHECK(runner.wait(on->id, 30s)->state == resource_state::offline);
+  std::lock_guard lk(mu);
+  REQUIRE(done.size() == 2);
+  CHECK(done[0].operation == off->id);
+  CHECK(done[1].operation == on->id);
+  CHECK(done[1].reason == stop_reason::terminate_called);
+}
+
+}  // TEST_SUITE

@@ -98,9 +98,20 @@ result<void> monitor::add(std::string name, std::shared_ptr<resource> res,
   return ok();
 }
 
-result<resource_state> monitor::online(std::string_view name) { return core_->start(name, true); }
+result<started_operation> monitor::online(std::string_view name, completion done) {
+  return core_->start(name, true, std::move(done));
+}
 
-result<resource_state> monitor::offline(std::string_view name) { return core_->start(name, false); }
+result<started_operation> monitor::offline(std::string_view name, completion done) {
+  return core_->start(name, false, std::move(done));
+}
+
+result<status_report> monitor::wait(std::string_view name, std::uint64_t operation,
+                                    duration timeout) const {
+  auto e = core_->find(name);
+  if (!e) return e.error();
+  return (*e)->runner->wait(operation, timeout);
+}
 
 result<void> monitor::terminate(std::string_view name) {
   auto e = core_->admin(name, "Terminate");

@@ -248,11 +248,12 @@ result<entry_ptr> monitor_core::admin(std::string_view name, std::string_view wh
   return e;
 }
 
-result<resource_state> monitor_core::start(std::string_view name, bool online) {
+result<started_operation> monitor_core::start(std::string_view name, bool online,
+                                              completion done) {
   auto e = admin(name, online ? "Online" : "Offline");
   flush();
   if (!e) return e.error();
-  auto r = online ? (*e)->runner->online() : (*e)->runner->offline();
+  auto r = online ? (*e)->runner->online(std::move(done)) : (*e)->runner->offline(std::move(done));
   if (!r) {
     {
       std::lock_guard lk(mu);

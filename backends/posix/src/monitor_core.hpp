@@ -118,7 +118,7 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
 
   // --- admin requests ---------------------------------------------------------
   result<entry_ptr> admin(std::string_view name, std::string_view what);
-  result<resource_state> start(std::string_view name, bool online);
+  result<started_operation> start(std::string_view name, bool online, completion done);
 
   const std::shared_ptr<scheduler> clock;
   const std::shared_ptr<call_executor> exec;

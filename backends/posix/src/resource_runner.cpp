@@ -167,16 +167,20 @@ void resource_runner::arm_deadline() {
   if (const auto deadline = state_->engine.deadline()) state_->arm(*deadline);
 }
 
-result<resource_state> resource_runner::online() {
-  auto started = state_->engine.start(operation_kind::online);
+result<started_operation> resource_runner::online(completion done) {
+  auto started = state_->engine.start(operation_kind::online, std::move(done));
   if (started) arm_deadline();
   return started;
 }
 
-result<resource_state> resource_runner::offline() {
-  auto started = state_->engine.start(operation_kind::offline);
+result<started_operation> resource_runner::offline(completion done) {
+  auto started = state_->engine.start(operation_kind::offline, std::move(done));
   if (started) arm_deadline();
   return started;
+}
+
+result<status_report> resource_runner::wait(std::uint64_t id, duration timeout) const {
+  return state_->engine.wait(id, timeout);
 }
 
 void resource_runner::terminate(stop_reason why) {

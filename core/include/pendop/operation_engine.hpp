@@ -30,6 +30,7 @@
 #include <pendop/resource.hpp>
 #include <pendop/resource_state.hpp>
 #include <pendop/result.hpp>
+#include <pendop/started_operation.hpp>
 #include <pendop/status_report.hpp>
 #include <pendop/stop_reason.hpp>
 #include <pendop/time.hpp>
@@ -98,11 +99,18 @@ class operation_engine {
   /// Calls `shutdown()`.
   ~operation_engine();
 
-  /// Starts Online or Offline; returns the pending state at once (or the
-  /// settled state when no work is needed). Errors: `shutting_down` after
+  /// Starts Online or Offline; returns its id and the pending state at once
+  /// (or the settled state when no work is needed). `done`, if given, gets
+  /// the operation's final report once. Errors: `shutting_down` after
   /// `close`, `operation_pending`, `invalid_state`, `worker_start_failed`
-  /// (the resource is then Failed).
-  result<resource_state> start(operation_kind kind);
+  /// (the resource is then Failed, and `done` is called with that).
+  result<started_operation> start(operation_kind kind, completion done = {});
+
+  /// Waits up to `timeout` (real time) for the final report of operation
+  /// `id` (also one the channel was not sent) and returns it. Errors:
+  /// `invalid_argument` for an id never started or too old to be kept (the
+  /// last 64 are), `wait_timeout` naming the state it is still in.
+  result<status_report> wait(std::uint64_t id, duration timeout) const;
 
   /// ResApi Terminate with `why`. The first caller latches the stop, calls
   /// the resource's terminate() while the body may still run, waits up to

@@ -36,6 +36,8 @@
 #include <pendop/resource.hpp>
 #include <pendop/resource_state.hpp>
 #include <pendop/result.hpp>
+#include <pendop/started_operation.hpp>
+#include <pendop/status_report.hpp>
 #include <pendop/posix/call_executor.hpp>
 #include <pendop/posix/scheduler.hpp>
 #include <pendop/posix/subscription.hpp>
@@ -119,13 +121,23 @@ class monitor {
                    resource_properties properties = {});
 
   /// Admin Online: clears the restart history and any quarantine, cancels a
-  /// scheduled restart, and starts Online; OnlinePending at once. Errors:
+  /// scheduled restart, and starts Online; the operation's id and
+  /// OnlinePending at once. `done`, if given, gets the operation's final
+  /// report once, after the subscribers' events. Errors:
   /// `unknown_resource`, `operation_pending`, `invalid_state` (already
   /// Online), `shutting_down`.
-  result<resource_state> online(std::string_view name);
+  result<started_operation> online(std::string_view name, completion done = {});
 
   /// Admin Offline; OfflinePending at once (errors as for `online`).
-  result<resource_state> offline(std::string_view name);
+  result<started_operation> offline(std::string_view name, completion done = {});
+
+  /// Waits up to `timeout` (real time) for the final report of `operation`
+  /// (an id from `online`/`offline`, or from an event) and returns it. No
+  /// polling. Errors: `unknown_resource`, `wait_timeout`, `invalid_argument`
+  /// for an id the resource never started. With a `virtual_scheduler`,
+  /// another thread must move time meanwhile.
+  [[nodiscard]] result<status_report> wait(std::string_view name, std::uint64_t operation,
+                                           duration timeout) const;
 
   /// Admin Terminate (forced offline). Errors: `unknown_resource`, `shutting_down`.
   result<void> terminate(std::string_view name);

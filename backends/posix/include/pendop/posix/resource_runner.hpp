@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // `resource_runner`: runs one `pendop::resource` the ResApi way on POSIX: the
 // `operation_engine` on `worker` threads and a `time_source`.
+//
+//   auto op = runner.online();             // {id, OnlinePending} at once
+//   auto fin = runner.wait(op->id, 5min);  // its final report: Online or Failed
 // `online()`/`offline()` start the resource's body on a `worker` and return
 // the pending state at once; the body's reports, and exactly one final
 // report per operation, go to the `status_sink` in order.
@@ -30,6 +33,7 @@
 #include <pendop/resource.hpp>
 #include <pendop/resource_state.hpp>
 #include <pendop/result.hpp>
+#include <pendop/started_operation.hpp>
 #include <pendop/status_report.hpp>
 #include <pendop/stop_reason.hpp>
 #include <pendop/posix/call_executor.hpp>
@@ -93,14 +97,21 @@ class resource_runner {
   /// `stop_wait`) and joins the worker. A settled resource is left as it is.
   ~resource_runner();
 
-  /// Starts Online; returns OnlinePending at once. Errors: `operation_pending`
-  /// while an operation is pending, `invalid_state` when already Online,
-  /// `worker_start_failed` (the resource is then Failed).
-  result<resource_state> online();
+  /// Starts Online; returns the operation's id and OnlinePending at once.
+  /// `done`, if given, gets the operation's final report once (after the
+  /// sink). Errors: `operation_pending` while an operation is pending,
+  /// `invalid_state` when already Online, `worker_start_failed` (the
+  /// resource is then Failed).
+  result<started_operation> online(completion done = {});
 
-  /// Starts Offline; returns OfflinePending at once (Offline directly for a
-  /// resource that was never brought online). Errors as for `online`.
-  result<resource_state> offline();
+  /// Starts Offline; OfflinePending at once (Offline, settled, for a resource
+  /// that is Offline already). Errors as for `online`.
+  result<started_operation> offline(completion done = {});
+
+  /// Waits up to `timeout` (real time) for operation `id`'s final report.
+  /// Errors: `wait_timeout` (naming the state it is still in),
+  /// `invalid_argument` for an id this runner never started.
+  result<status_report> wait(std::uint64_t id, duration timeout) const;
 
   /// ResApi Terminate: stops the pending operation with `why`, calls the
   /// resource's terminate(), waits up to `stop_wait` for the body, and
