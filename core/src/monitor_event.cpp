@@ -44,6 +44,11 @@ std::string to_json_line(const monitor_event& e, time_point epoch) {
   j["percent"] = e.progress.percent ? nlohmann::ordered_json(*e.progress.percent) : nullptr;
   j["text"] = e.progress.text;
   j["detail"] = e.detail;
+  if (e.error) {
+    j["error"] = {{"category", e.error.category().name()}, {"value", e.error.value()}};
+  } else {
+    j["error"] = nullptr;
+  }
   // Replace invalid UTF-8 rather than throw: resource text is not ours to trust.
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }

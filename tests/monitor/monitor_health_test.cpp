@@ -97,6 +97,15 @@ TEST_CASE("IsAlive false: Failed, then Terminate, then a restart after RestartDe
   CHECK(d->failures == 1);
   CHECK(d->restarts == 1);
   CHECK(d->last_error == "IsAlive returned FALSE");
+  // Health events belong to the Online that brought the resource up.
+  const auto is_failed = f.log.first(event_kind::is_alive_failed);
+  REQUIRE(is_failed);
+  CHECK(is_failed->operation == 1);
+  CHECK(is_failed->error == pendop::make_error_code(pendop::errc::health_check_failed));
+  const auto terminated = f.log.first(event_kind::terminated);
+  REQUIRE(terminated);
+  CHECK(terminated->operation == 1);
+  CHECK(terminated->error == pendop::make_error_code(pendop::errc::health_check_failed));
 }
 
 TEST_CASE("LooksAlive false then IsAlive false fails the resource at the LooksAlive tick") {

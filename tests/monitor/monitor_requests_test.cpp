@@ -161,7 +161,7 @@ TEST_CASE("every event renders as one JSON line with the documented fields") {
     CHECK(line.find('\n') == std::string::npos);
     const auto j = nlohmann::json::parse(line);
     for (const char* key : {"t_ms", "resource", "event", "from", "to", "operation", "checkpoint",
-                            "reason", "stage", "percent", "text", "detail"}) {
+                            "reason", "stage", "percent", "text", "detail", "error"}) {
       CAPTURE(key);
       CHECK(j.contains(key));
     }
@@ -172,6 +172,24 @@ TEST_CASE("every event renders as one JSON line with the documented fields") {
   CHECK(progress["checkpoint"] == 1);
   CHECK(progress["percent"] == 40);
   CHECK(progress["text"] == "mounting \"/data\"");
+  CHECK(progress["error"].is_null());
+}
+
+TEST_CASE("a failure's event carries its error code, also in the JSON line") {
+  monitor_fixture f;
+  f.add("db", std::make_shared<monitored_resource>([](pendop::operation&, int) {
+    return pendop::result<void>(pendop::make_error(errc::invalid_argument, "port in use"));
+  }), {.restart = pendop::restart_action::dont_restart});
+  REQUIRE(f.m.online("db"));
+  f.clock->advance(1s);
+  const auto failed = f.log.first(event_kind::status, resource_state::failed);
+  REQUIRE(failed);
+  CHECK(failed->error == pendop::make_error_code(errc::invalid_argument));
+  const auto j = nlohmann::json::parse(pendop::to_json_line(*failed, f.m.epoch()));
+  CHECK(j["error"]["category"] == "pendop");
+  CHECK(j["error"]["value"] == static_cast<int>(errc::invalid_argument));
+  const auto refused = f.m.offline("nope");
+  REQUIRE_FALSE(refused);
 }
 
 TEST_CASE("unsubscribed sinks get nothing more: a subscriber may query the monitor") {

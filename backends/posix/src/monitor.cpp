@@ -284,7 +284,8 @@ shutdown_report monitor::shutdown(duration bound, online_at_shutdown online) {
       if (auto e = c.find_locked(name)) {
         c.push(**e, event_kind::shutdown_incomplete,
                fmt::format("still stopping after {}ms",
-                           std::chrono::duration_cast<std::chrono::milliseconds>(bound).count()));
+                           std::chrono::duration_cast<std::chrono::milliseconds>(bound).count()),
+               stop_reason::shutdown, make_error_code(errc::wait_timeout));
       }
     }
     c.shutdown_result = report;

@@ -10,15 +10,18 @@ namespace pendop::posix::detail {
 
 // --- events -------------------------------------------------------------------
 
-void monitor_core::push(const entry& e, event_kind kind, std::string detail, stop_reason reason) {
+void monitor_core::push(const entry& e, event_kind kind, std::string detail, stop_reason reason,
+                        std::error_code error) {
   monitor_event ev;
   ev.at = clock->now();
   ev.resource = e.name;
   ev.kind = kind;
   ev.from = e.state;
   ev.to = e.state;
+  ev.operation = e.operation;
   ev.reason = reason;
   ev.detail = std::move(detail);
+  ev.error = error;
   events.push(std::move(ev));
 }
 
@@ -90,7 +93,8 @@ void monitor_core::call_returned(const entry_ptr& e, call_watch::call_id id) {
     const auto ended = watch.end(id);  // the watch timer re-arms itself when it fires
     if (!ended || !ended->deadlocked) return;
     push(*e, event_kind::late_return,
-         fmt::format("{} returned after DeadlockTimeout", ended->entry_point));
+         fmt::format("{} returned after DeadlockTimeout", ended->entry_point), stop_reason::none,
+         make_error_code(errc::deadlock));
   }
   flush();
 }
@@ -130,7 +134,8 @@ void monitor_core::on_deadlock(const call_watch::call& c) {
     cancel_all_timers(*e);
     e->last_error = fmt::format("{} did not return within DeadlockTimeout {}ms", c.entry_point,
                                 e->props.deadlock_timeout.count());
-    push(*e, event_kind::deadlock, e->last_error + "; quarantined until an admin Online");
+    push(*e, event_kind::deadlock, e->last_error + "; quarantined until an admin Online",
+         stop_reason::none, make_error_code(errc::deadlock));
     // A stuck Terminate is not called again.
     fail_it = c.entry_point == "LooksAlive" || c.entry_point == "IsAlive";
   }
@@ -149,13 +154,14 @@ void monitor_core::on_report(const entry_ptr& e, const status_report& r) {
     std::lock_guard lk(mu);
     const resource_state from = e->state;
     e->state = r.state;
+    if (r.operation != 0) e->operation = r.operation;
     if (r.final && r.reason != stop_reason::none) {
       ++e->terminates;
       events.push(monitor_event{r.at, e->name, event_kind::terminated, from, from, r.operation,
-                                r.checkpoint, r.reason, {}, r.error_text});
+                                r.checkpoint, r.reason, {}, r.error_text, r.error});
     }
     events.push(monitor_event{r.at, e->name, event_kind::status, from, r.state, r.operation,
-                              r.checkpoint, r.reason, r.progress, r.error_text});
+                              r.checkpoint, r.reason, r.progress, r.error_text, r.error});
     if (r.final) settled_cv.notify_all();
     if (is_pending(r.state)) {
       cancel_health(*e);  // the runner watches the operation's deadline
@@ -171,7 +177,7 @@ void monitor_core::settled(const entry_ptr& e, const status_report& r) {
   const std::size_t zombies = e->runner ? e->runner->zombies() : 0;
   if (zombies > e->zombies_seen) {
     e->zombies_seen = zombies;
-    push(*e, event_kind::zombie, r.error_text);
+    push(*e, event_kind::zombie, r.error_text, r.reason, make_error_code(errc::wait_timeout));
   }
   switch (r.state) {
     case resource_state::online:
@@ -222,7 +228,8 @@ void monitor_core::restart_tick(entry_ptr e) {
     if (!started) {
       {
         std::lock_guard lk(self->mu);
-        self->push(*e, event_kind::rejected, started.error().message);
+        self->push(*e, event_kind::rejected, started.error().message, stop_reason::none,
+                   started.error().code);
       }
       self->flush();
     }
@@ -257,7 +264,7 @@ result<started_operation> monitor_core::start(std::string_view name, bool online
   if (!r) {
     {
       std::lock_guard lk(mu);
-      push(**e, event_kind::rejected, r.error().message);
+      push(**e, event_kind::rejected, r.error().message, stop_reason::none, r.error().code);
     }
     flush();
   }

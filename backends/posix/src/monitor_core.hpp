@@ -49,6 +49,7 @@ struct entry {
   std::unique_ptr<resource_runner> runner;
 
   resource_state state = resource_state::offline;
+  std::uint64_t operation = 0;  // the latest operation's id, from its reports
   restart_policy policy;
   scheduler::timer_id looks_timer = 0;
   scheduler::timer_id is_timer = 0;
@@ -79,7 +80,7 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
 
   // --- events (monitor_core.cpp) ---------------------------------------------
   void push(const entry& e, event_kind kind, std::string detail = {},
-            stop_reason reason = stop_reason::none);
+            stop_reason reason = stop_reason::none, std::error_code error = {});
   void flush() { events.flush(); }
 
   // --- lookups ---------------------------------------------------------------

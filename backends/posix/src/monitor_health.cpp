@@ -65,7 +65,8 @@ void monitor_core::after_looks_alive(const entry_ptr& e, bool alive, const std::
     }
     ++e->looks_alive_failures;
     push(*e, event_kind::looks_alive_failed,
-         (why.empty() ? std::string("LooksAlive returned FALSE") : why) + "; calling IsAlive now");
+         (why.empty() ? std::string("LooksAlive returned FALSE") : why) + "; calling IsAlive now",
+         stop_reason::none, make_error_code(errc::health_check_failed));
   }
   flush();
   run_is_alive(e);  // health_busy stays set until IsAlive answers
@@ -78,7 +79,8 @@ void monitor_core::after_is_alive(const entry_ptr& e, bool alive, const std::str
     if (alive || e->state != resource_state::online || shutting_down) return;
     ++e->is_alive_failures;
     push(*e, event_kind::is_alive_failed,
-         (why.empty() ? std::string("IsAlive returned FALSE") : why) + "; Failed, then Terminate");
+         (why.empty() ? std::string("IsAlive returned FALSE") : why) + "; Failed, then Terminate",
+         stop_reason::none, make_error_code(errc::health_check_failed));
   }
   flush();
   call(e, "Terminate", [this, e, why] {  // `call` keeps this core alive meanwhile
@@ -98,7 +100,7 @@ void monitor_core::fail_and_terminate(const entry_ptr& e, const std::string& why
     std::lock_guard lk(mu);
     ++e->terminates;
     push(*e, event_kind::terminated, "after a failed health check: " + why,
-         stop_reason::terminate_called);
+         stop_reason::terminate_called, make_error_code(errc::health_check_failed));
   }
   flush();
 }

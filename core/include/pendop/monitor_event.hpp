@@ -14,6 +14,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 namespace pendop {
 
@@ -48,11 +49,17 @@ struct monitor_event {
   event_kind kind = event_kind::status;
   resource_state from = resource_state::unknown;  ///< state before
   resource_state to = resource_state::unknown;    ///< state after
-  std::uint64_t operation = 0;           ///< operation id (0: none)
+  /// The operation it belongs to: a status report's own; for other events
+  /// the resource's latest operation (health checks: the Online that brought
+  /// it up); 0 before the first.
+  std::uint64_t operation = 0;
   std::uint32_t checkpoint = 0;          ///< CheckPoint of a status report
   stop_reason reason = stop_reason::none;
   pendop::progress progress;             ///< a status report's progress
   std::string detail;                    ///< decisions and errors, in words
+  /// The error behind a failure, refusal, deadlock or failed health check
+  /// (pendop's category, or the one a resource returned); empty otherwise.
+  std::error_code error{};
 };
 
 /// Receives monitor events, in order, one at a time.
@@ -62,7 +69,8 @@ using event_sink = std::function<void(const monitor_event&)>;
 /// milliseconds since `epoch`:
 /// {"t_ms":1500.0,"resource":"db","event":"status","from":"OnlinePending",
 ///  "to":"Online","operation":1,"checkpoint":5,"reason":"none","stage":"",
-///  "percent":null,"text":"","detail":""}
+///  "percent":null,"text":"","detail":"","error":null}
+/// `error` is {"category":"pendop","value":N} when the event has one.
 [[nodiscard]] std::string to_json_line(const monitor_event& e, time_point epoch);
 
 }  // namespace pendop
