@@ -26,6 +26,7 @@ std::string_view to_string(event_kind k) noexcept {
     case event_kind::zombie: return "zombie";
     case event_kind::shutdown: return "shutdown";
     case event_kind::shutdown_incomplete: return "shutdown_incomplete";
+    case event_kind::reconfigured: return "reconfigured";
   }
   return "unknown";
 }

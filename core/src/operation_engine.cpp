@@ -490,6 +490,19 @@ result<void> operation_engine::fail(std::string why) {
 
 bool operation_engine::check_timeout() { return core_->check_timeout(); }
 
+result<void> operation_engine::set_limits(milliseconds pending_timeout,
+                                          std::optional<duration> operation_limit) {
+  if (pending_timeout <= milliseconds::zero()) {
+    return make_error(errc::invalid_argument,
+                      fmt::format("operation engine for \"{}\": PendingTimeout must be positive",
+                                  core_->tracker.name()));
+  }
+  std::lock_guard lk(core_->mu);
+  core_->tracker.set_pending_timeout(pending_timeout);
+  core_->tracker.set_operation_limit(operation_limit);
+  return ok();
+}
+
 void operation_engine::close() {
   std::lock_guard lk(core_->mu);
   core_->closed = true;

@@ -326,3 +326,83 @@ TEST_CASE("online returns the operation's id, wait and a completion give its fin
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("monitor/live configuration") {
+
+TEST_CASE("set_properties: new poll intervals at once, a new PendingTimeout from the next Online") {
+  monitor_fixture f;
+  auto res = f.add("db", std::make_shared<monitored_resource>([](pendop::operation& op, int n) {
+    if (n == 2) (void)op.wait_for(1h);  // the second Online never reports
+    return pendop::ok();
+  }));
+  REQUIRE(f.m.online("db"));
+  f.clock->advance(1s);
+  REQUIRE(f.state("db") == resource_state::online);
+  pendop::resource_properties p;
+  p.looks_alive_poll_interval = 1s;
+  p.pending_timeout = 20s;
+  REQUIRE(f.m.set_properties("db", p));
+  const int before = res->looks_calls;
+  f.clock->advance(3s);
+  CHECK(res->looks_calls == before + 3);  // every second now, not every 5 s
+  CHECK(f.m.diagnostics("db")->properties == p);
+  const auto reconfigured = f.log.first(event_kind::reconfigured);
+  REQUIRE(reconfigured);
+  CHECK(reconfigured->detail == pendop::to_json(p));
+
+  REQUIRE(f.m.offline("db"));
+  f.clock->advance(1s);
+  REQUIRE(f.m.online("db"));
+  f.clock->advance(20s);  // the new PendingTimeout, not 180 s
+  CHECK(f.state("db") == resource_state::failed);
+}
+
+TEST_CASE("set_properties refuses a bad value, names it, and changes nothing") {
+  monitor_fixture f;
+  f.add("db", std::make_shared<monitored_resource>());
+  pendop::resource_properties p;
+  p.deadlock_timeout = 10ms;
+  const auto r = f.m.set_properties("db", p);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == errc::property_out_of_range);
+  CHECK(r.error().message ==
+        "resource \"db\": DeadlockTimeout: 10 is out of range, allowed 1000..4294967295");
+  CHECK(f.m.diagnostics("db")->properties == pendop::resource_properties{});
+  CHECK_FALSE(f.log.first(event_kind::reconfigured));
+  CHECK(f.m.set_properties("nope", {}).error().code == errc::unknown_resource);
+}
+
+TEST_CASE("remove terminates an Online resource, forgets it, and its name can be added again") {
+  monitor_fixture f;
+  auto res = f.add("db", std::make_shared<monitored_resource>());
+  REQUIRE(f.m.online("db"));
+  f.clock->advance(1s);
+  REQUIRE(f.state("db") == resource_state::online);
+  REQUIRE(f.m.remove("db"));
+  CHECK(res->terminates == 1);
+  CHECK(f.m.resources().empty());
+  CHECK(f.m.state("db").error().code == errc::unknown_resource);
+  CHECK(f.log.trail("db").back() == "removed");
+  const int polls = res->looks_calls;
+  f.clock->advance(1min);
+  CHECK(res->looks_calls == polls);  // no timers left behind
+  CHECK(f.m.remove("db").error().code == errc::unknown_resource);
+  f.add("db", std::make_shared<monitored_resource>());
+  CHECK(f.m.resources() == std::vector<std::string>{"db"});
+}
+
+TEST_CASE("remove stops a pending operation first") {
+  monitor_fixture f;
+  auto res = f.add("db", std::make_shared<monitored_resource>([](pendop::operation& op, int) {
+    (void)op.wait_for(1h);
+    return pendop::ok();
+  }));
+  REQUIRE(f.m.online("db"));
+  f.clock->settle();
+  REQUIRE(f.m.remove("db"));
+  CHECK(res->terminates == 1);
+  const auto t = f.log.trail("db");
+  CHECK(trail(t.end() - 3, t.end()) == trail{"terminated", "status:Offline", "removed"});
+}
+
+}  // TEST_SUITE

@@ -98,6 +98,59 @@ result<void> monitor::add(std::string name, std::shared_ptr<resource> res,
   return ok();
 }
 
+result<void> monitor::set_properties(std::string_view name, const resource_properties& properties) {
+  auto& c = *core_;
+  if (auto valid = validate(properties); !valid) {
+    return make_error(errc::property_out_of_range,
+                      fmt::format("resource \"{}\": {}", name, valid.error().message));
+  }
+  auto e = c.admin_target(name, "set_properties");
+  if (!e) return e.error();
+  std::optional<duration> limit;
+  if (properties.operation_limit.count() > 0) limit = properties.operation_limit;
+  if (auto set = (*e)->runner->set_limits(properties.pending_timeout, limit); !set) {
+    return set.error();
+  }
+  {
+    std::lock_guard lk(c.mu);
+    detail::entry& ent = **e;
+    ent.props = properties;
+    ent.policy.set_properties(properties);
+    // Polling that runs now restarts on the new intervals.
+    if (ent.looks_timer != 0) c.schedule_looks(*e);
+    if (ent.is_timer != 0) c.schedule_is(*e);
+    c.push(ent, event_kind::reconfigured, to_json(properties));
+  }
+  c.flush();
+  return ok();
+}
+
+result<void> monitor::remove(std::string_view name) {
+  auto& c = *core_;
+  auto found = c.admin_target(name, "remove");
+  if (!found) return found.error();
+  const detail::entry_ptr e = *found;
+  {
+    std::lock_guard lk(c.mu);
+    if (e->removed) return make_error(errc::unknown_resource,
+                                      fmt::format("resource \"{}\" is being removed", name));
+    e->removed = true;
+    c.cancel_all_timers(*e);
+  }
+  // ResApi's Close: what is pending or Online is terminated first.
+  e->runner->close();
+  const resource_state st = e->runner->state();
+  if (is_pending(st) || st == resource_state::online) e->runner->terminate(stop_reason::shutdown);
+  (void)e->runner->wait_idle(c.stop_wait);
+  {
+    std::lock_guard lk(c.mu);
+    c.entries.erase(e->name);
+    c.push(*e, event_kind::removed, fmt::format("left {}", to_string(e->runner->state())));
+  }
+  c.flush();
+  return ok();
+}
+
 result<started_operation> monitor::online(std::string_view name, completion done) {
   return core_->start(name, true, std::move(done));
 }

@@ -182,7 +182,7 @@ void monitor_core::settled(const entry_ptr& e, const status_report& r) {
   switch (r.state) {
     case resource_state::online:
       e->policy.on_online();
-      if (!shutting_down && !e->quarantined) {
+      if (!shutting_down && !e->quarantined && !e->removed) {
         schedule_looks(e);
         schedule_is(e);
       }
@@ -200,7 +200,7 @@ void monitor_core::settled(const entry_ptr& e, const status_report& r) {
 }
 
 void monitor_core::decide_restart(const entry_ptr& e, time_point now) {
-  if (shutting_down || e->quarantined) return;
+  if (shutting_down || e->quarantined || e->removed) return;
   const restart_decision d = e->policy.on_failure(now);
   if (d.escalate) push(*e, event_kind::escalated, d.why);
   if (d.what == restart_decision::action::stay_failed) {
@@ -218,7 +218,7 @@ void monitor_core::restart_tick(entry_ptr e) {
     std::lock_guard lk(mu);
     e->restart_timer = 0;
     e->next_restart.reset();
-    if (e->state != resource_state::failed || shutting_down || e->quarantined) return;
+    if (e->state != resource_state::failed || shutting_down || e->quarantined || e->removed) return;
     ++e->restarts;
     push(*e, event_kind::restart, fmt::format("automatic Online, attempt {}", e->restarts));
   }
@@ -238,14 +238,19 @@ void monitor_core::restart_tick(entry_ptr e) {
 
 // --- admin requests -----------------------------------------------------------
 
-result<entry_ptr> monitor_core::admin(std::string_view name, std::string_view what) {
+result<entry_ptr> monitor_core::admin_target(std::string_view name, std::string_view what) const {
   std::lock_guard lk(mu);
   if (shutting_down) {
     return make_error(errc::shutting_down,
                       fmt::format("{} of \"{}\" refused: the monitor is shutting down", what, name));
   }
-  auto e = find_locked(name);
+  return find_locked(name);
+}
+
+result<entry_ptr> monitor_core::admin(std::string_view name, std::string_view what) {
+  auto e = admin_target(name, what);
   if (!e) return e;
+  std::lock_guard lk(mu);
   entry& ent = **e;
   ent.quarantined = false;
   ent.policy.reset();

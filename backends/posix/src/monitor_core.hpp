@@ -45,8 +45,9 @@ struct entry {
 
   const std::string name;
   const std::shared_ptr<resource> res;
-  const resource_properties props;
+  resource_properties props;  // changed by set_properties
   std::unique_ptr<resource_runner> runner;
+  bool removed = false;       // remove() took it out: its timers and calls do nothing
 
   resource_state state = resource_state::offline;
   std::uint64_t operation = 0;  // the latest operation's id, from its reports
@@ -119,6 +120,8 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
 
   // --- admin requests ---------------------------------------------------------
   result<entry_ptr> admin(std::string_view name, std::string_view what);
+  // The entry a request names, unless the monitor is shutting down.
+  result<entry_ptr> admin_target(std::string_view name, std::string_view what) const;
   result<started_operation> start(std::string_view name, bool online, completion done);
 
   const std::shared_ptr<scheduler> clock;

@@ -24,7 +24,7 @@ void monitor_core::looks_tick(entry_ptr e) {
   {
     std::lock_guard lk(mu);
     e->looks_timer = 0;
-    if (e->state != resource_state::online || e->quarantined || shutting_down) return;
+    if (e->state != resource_state::online || e->quarantined || e->removed || shutting_down) return;
     schedule_looks(e);
     if (e->health_busy) return;  // the previous check is still running
     e->health_busy = true;
@@ -40,7 +40,7 @@ void monitor_core::is_tick(entry_ptr e) {
   {
     std::lock_guard lk(mu);
     e->is_timer = 0;
-    if (e->state != resource_state::online || e->quarantined || shutting_down) return;
+    if (e->state != resource_state::online || e->quarantined || e->removed || shutting_down) return;
     schedule_is(e);
     if (e->health_busy) return;
     e->health_busy = true;

@@ -195,6 +195,14 @@ bool resource_runner::stop_pending(stop_reason why) {
 
 bool resource_runner::wait_idle(duration timeout) { return state_->engine.wait_idle(timeout); }
 
+result<void> resource_runner::set_limits(milliseconds pending_timeout,
+                                         std::optional<duration> operation_limit) {
+  resource_properties p;
+  p.pending_timeout = pending_timeout;
+  if (auto valid = validate(p); !valid) return valid.error();
+  return state_->engine.set_limits(pending_timeout, operation_limit);
+}
+
 void resource_runner::close() { state_->engine.close(); }
 
 result<void> resource_runner::fail(std::string why) { return state_->engine.fail(std::move(why)); }

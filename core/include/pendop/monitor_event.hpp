@@ -37,6 +37,7 @@ enum class event_kind {
   zombie,              ///< a body ignored terminate and was abandoned
   shutdown,            ///< the monitor is shutting down
   shutdown_incomplete, ///< a resource did not stop within the shutdown bound
+  reconfigured,        ///< its properties were changed (detail: the new ones, JSON)
 };
 
 /// "added", "status", "looks_alive_failed", ...

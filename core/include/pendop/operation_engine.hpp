@@ -135,6 +135,11 @@ class operation_engine {
   /// state Failed, sent) and returns true.
   bool check_timeout();
 
+  /// Changes PendingTimeout and the operation limit for operations started
+  /// from now on (a pending one keeps the values it started with).
+  /// `invalid_argument` for a non-positive PendingTimeout.
+  result<void> set_limits(milliseconds pending_timeout, std::optional<duration> operation_limit);
+
   /// Refuses every later start with `shutting_down`.
   void close();
 

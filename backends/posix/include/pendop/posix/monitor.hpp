@@ -4,9 +4,11 @@
 // It hosts many resources, each run by a `resource_runner`, and enforces:
 //
 //  * PendingTimeout: an inactivity timer armed when an operation goes
-//    pending and re-armed by every report; on expiry the operation is
-//    stopped with reason `pending_timeout` (the resource's terminate() runs
-//    while the body may still run) and the resource ends Failed;
+//    pending and moved by every report (each runner keeps one timer on the
+//    monitor's scheduler); on expiry the operation is stopped with reason
+//    `pending_timeout` (the resource's terminate() runs while the body may
+//    still run) and the resource ends Failed. OperationLimit (a pendop
+//    extension) bounds a whole operation the same way;
 //  * health: LooksAlive every LooksAlivePollInterval and IsAlive every
 //    IsAlivePollInterval while Online (never while pending or offline);
 //    LooksAlive false runs IsAlive at once; IsAlive false means Failed, then
@@ -24,7 +26,8 @@
 //    go offline, and says what ended how and what may still run.
 //
 // Every transition and decision becomes a `monitor_event` for the
-// subscribers (`to_json_line` renders JSON lines).
+// subscribers (`to_json_line` renders JSON lines). Resources are added,
+// reconfigured (`set_properties`) and removed while the monitor runs.
 //
 // Thread-safety: every member may be called from any thread. Events reach
 // subscribers one at a time, in order; a subscriber may query the monitor
@@ -120,6 +123,21 @@ class monitor {
   result<void> add(std::string name, std::shared_ptr<resource> res,
                    resource_properties properties = {});
 
+  /// Changes a resource's properties while it runs, with a `reconfigured`
+  /// event. PendingTimeout and OperationLimit apply from the next Online or
+  /// Offline; the poll intervals from now (the next LooksAlive/IsAlive is
+  /// one new interval away); DeadlockTimeout from the next call; the restart
+  /// policy from the next failure (the failure history is kept). Errors:
+  /// `unknown_resource`, `property_out_of_range` (naming the resource and the
+  /// property; nothing changes), `shutting_down`.
+  result<void> set_properties(std::string_view name, const resource_properties& properties);
+
+  /// Removes a resource, as ResApi's Close: a pending operation or an Online
+  /// resource is terminated first (reason `shutdown`, bounded by stop_wait),
+  /// its timers are cancelled and a `removed` event follows; its name may be
+  /// added again. Errors: `unknown_resource`, `shutting_down`.
+  result<void> remove(std::string_view name);
+
   /// Admin Online: clears the restart history and any quarantine, cancels a
   /// scheduled restart, and starts Online; the operation's id and
   /// OnlinePending at once. `done`, if given, gets the operation's final
@@ -152,7 +170,8 @@ class monitor {
   /// `virtual_scheduler`, another thread must move time meanwhile.
   [[nodiscard]] result<resource_state> wait_settled(std::string_view name, duration timeout) const;
 
-  /// Counters and timers of one resource. Errors: `unknown_resource`.
+  /// Counters and timers of one resource (its current properties too).
+  /// Errors: `unknown_resource`.
   [[nodiscard]] result<resource_diagnostics> diagnostics(std::string_view name) const;
 
   /// Names of every resource, sorted.

@@ -120,6 +120,11 @@ class resource_runner {
   /// callers while a stop is in progress return at once.
   void terminate(stop_reason why = stop_reason::terminate_called);
 
+  /// Changes PendingTimeout and the operation limit for operations started
+  /// from now on; a pending operation keeps its own. Errors:
+  /// `property_out_of_range` for a PendingTimeout outside 10..0xFFFFFFFF ms.
+  result<void> set_limits(milliseconds pending_timeout, std::optional<duration> operation_limit);
+
   /// Refuses every later online()/offline() with `errc::shutting_down` (a
   /// host closing down). Pending work is left to `stop_pending`.
   void close();
