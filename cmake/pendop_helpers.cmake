@@ -5,10 +5,18 @@
 # pendop_setup_target(<target>)
 function(pendop_setup_target target)
   target_compile_features(${target} PUBLIC cxx_std_20)
-  set_target_properties(${target} PROPERTIES
-    CXX_EXTENSIONS OFF
-    CXX_VISIBILITY_PRESET hidden
-    VISIBILITY_INLINES_HIDDEN ON)
+  set_target_properties(${target} PROPERTIES CXX_EXTENSIONS OFF)
+  # Static libraries and programs keep their symbols to themselves. A shared
+  # build (ELF only, see CMakeLists.txt) exports what the headers declare.
+  if(NOT BUILD_SHARED_LIBS)
+    set_target_properties(${target} PROPERTIES CXX_VISIBILITY_PRESET hidden
+                                               VISIBILITY_INLINES_HIDDEN ON)
+  endif()
+  if(WIN32)
+    # pendop's own Windows code; consumers keep their own settings.
+    target_compile_definitions(${target} PRIVATE WIN32_LEAN_AND_MEAN NOMINMAX _WIN32_WINNT=0x0A00
+                                                 UNICODE _UNICODE)
+  endif()
   if(MSVC)
     target_compile_options(${target} PRIVATE /W4 /permissive-)
     if(PENDOP_WARNINGS_AS_ERRORS)
@@ -52,6 +60,9 @@ function(pendop_add_library name)
   cmake_parse_arguments(arg "" "ALIAS" "SOURCES" ${ARGN})
   add_library(pendop_${name} ${arg_SOURCES})
   add_library(pendop::${arg_ALIAS} ALIAS pendop_${name})
-  set_target_properties(pendop_${name} PROPERTIES EXPORT_NAME ${arg_ALIAS})
+  # Shared (ELF): versioned, and each finds its pendop siblings beside it.
+  set_target_properties(pendop_${name} PROPERTIES EXPORT_NAME ${arg_ALIAS}
+                        VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR}
+                        INSTALL_RPATH "$ORIGIN")
   pendop_setup_target(pendop_${name})
 endfunction()

@@ -1,12 +1,22 @@
 # SPDX-License-Identifier: MIT
-# Install and export: find_package(pendop) gives pendop::core, pendop::posix
-# and pendop::testing (the conformance kit).
+# Install and export. find_package(pendop [COMPONENTS ...]) gives
+#   pendop::core                  always
+#   pendop::posix, pendop::ocf, pendop::testing   on POSIX systems
+#   pendop::win32, pendop::dll_host               in a Windows (MinGW) build
+# and the `pendop` command when it was built (PENDOP_BUILD_TOOLS).
 include(CMakePackageConfigHelpers)
 
 set(pendop_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/pendop)
 set(pendop_targets pendop_core)
-if(TARGET pendop_platform_posix)
-  list(APPEND pendop_targets pendop_platform_posix pendop_backend_posix pendop_testing)
+set(pendop_components core)
+if(TARGET pendop_backend_posix)
+  list(APPEND pendop_targets pendop_platform_posix pendop_backend_posix pendop_backend_ocf
+                             pendop_testing)
+  list(APPEND pendop_components posix ocf testing)
+endif()
+if(TARGET pendop_backend_win32)
+  list(APPEND pendop_targets pendop_platform_win32 pendop_backend_win32 pendop_dll_host)
+  list(APPEND pendop_components win32 dll_host)
 endif()
 
 install(TARGETS ${pendop_targets} EXPORT pendop-targets
@@ -16,6 +26,10 @@ install(TARGETS ${pendop_targets} EXPORT pendop-targets
         FILE_SET HEADERS DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(EXPORT pendop-targets NAMESPACE pendop:: DESTINATION ${pendop_cmake_dir})
 export(EXPORT pendop-targets NAMESPACE pendop:: FILE ${PROJECT_BINARY_DIR}/pendop-targets.cmake)
+if(PENDOP_BUILD_TOOLS AND TARGET pendop_cli)
+  install(TARGETS pendop_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
+install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/pendop)
 
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/pendop-config.cmake.in
                               ${PROJECT_BINARY_DIR}/pendop-config.cmake

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Runs one Online to completion through an installed pendop.
+#include <pendop/ocf/agent.hpp>
 #include <pendop/posix/resource_runner.hpp>
 #include <pendop/resource.hpp>
 #include <pendop/testing/check_resource.hpp>
@@ -40,6 +41,8 @@ int main() {
   std::unique_lock lk(mu);
   cv.wait(lk, [&] { return done; });
   if (runner->state() != pendop::resource_state::online) return 1;
+  // The OCF component: Pacemaker's own parameters are recognised.
+  if (!pendop::ocf::is_manager_parameter("crm_feature_set")) return 5;
   // The conformance kit, as a resource author's tests would use it.
   const auto report = pendop::testing::check_resource([] { return std::make_shared<quick>(); });
   std::printf("%s", report.text().c_str());
