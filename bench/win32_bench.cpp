@@ -36,6 +36,15 @@ double us_since(clock_type::time_point t0) {
   return std::chrono::duration<double, std::micro>(clock_type::now() - t0).count();
 }
 
+// Waits for the final report of `what`; a report that never comes is a
+// failure with a message, never a hang.
+bool await_final(const char* what, int round) {
+  if (WaitForSingleObject(g_final, 30'000) == WAIT_OBJECT_0) return true;
+  std::fprintf(stderr, "pendop_bench_win32: no final report of %s in round %d within 30 s "
+               "(%d reports so far)\n", what, round, g_reports.load());
+  return false;
+}
+
 DWORD WINAPI nothing(LPVOID) { return 0; }
 DWORD WINAPI wait_event(LPVOID e) { return WaitForSingleObject(static_cast<HANDLE>(e), INFINITE); }
 
@@ -75,9 +84,9 @@ int main(int argc, char** argv) {
     const DWORD rc = f.Online(quick_res, nullptr, 0, nullptr, 0, 0);
     mine.push_back(us_since(t0));
     if (rc != w::PD_ERROR_IO_PENDING) return 1;
-    WaitForSingleObject(g_final, INFINITE);
+    if (!await_final("Online", i)) return 1;
     (void)f.Offline(quick_res, nullptr, 0, nullptr, 0, 0);
-    WaitForSingleObject(g_final, INFINITE);
+    if (!await_final("Offline", i)) return 1;
   }
   f.Close(quick_res);
   const metric dispatch{"win32_dispatch_p99", "us", percentile(mine, 0.99),
