@@ -96,7 +96,7 @@ class monitor_host {
 
   monitor_host(std::shared_ptr<scripted_resource> res, host_config c) {
     auto m = pendop::posix::monitor::create(
-        {.clock = clock_,
+        {.timers = clock_,
          .executor = std::make_shared<pendop::posix::inline_executor>(),
          .stop_wait = c.stop_wait});
     REQUIRE(m);

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The resource-side rules of docs/design.md, on pendop::posix::resource_runner.
-// Timing rules run on a manual_time_source; no test sleeps.
+// Timing rules run on a virtual_scheduler; no test sleeps.
 #include <pendop/posix/resource_runner.hpp>
 
 #include <pendop/posix/call_executor.hpp>
-#include <pendop/posix/manual_time_source.hpp>
 #include <pendop/posix/virtual_scheduler.hpp>
 
 #include <doctest/doctest.h>
@@ -20,7 +19,7 @@ using namespace std::chrono_literals;
 using pendop::exit_state;
 using pendop::resource_state;
 using pendop::stop_reason;
-using pendop::posix::manual_time_source;
+using pendop::posix::virtual_scheduler;
 using pendop::posix::resource_runner;
 using pendop::posix::runner_options;
 using pendop_test::gate;
@@ -31,7 +30,7 @@ using pendop_test::thread_count_guard;
 namespace {
 
 struct fixture {
-  std::shared_ptr<manual_time_source> clock = std::make_shared<manual_time_source>();
+  std::shared_ptr<virtual_scheduler> clock = std::make_shared<virtual_scheduler>();
   report_log log;
 
   resource_runner make(std::shared_ptr<scripted_resource> res, runner_options o = {}) {
@@ -158,7 +157,7 @@ TEST_CASE("terminate wakes a waiting body and reports Offline once") {
   });
   auto runner = f.make(res);
   REQUIRE(runner.online());
-  f.clock->await_sleepers(1);
+  f.clock->settle();
   runner.terminate();
   CHECK(saw_stop);
   CHECK(answer == static_cast<int>(exit_state::terminate));
@@ -252,7 +251,7 @@ TEST_CASE("reports every 60 s keep an operation alive under a 180 s PendingTimeo
   auto runner = f.make(res);
   REQUIRE(runner.online());
   for (std::size_t i = 1; i <= 10; ++i) {
-    f.clock->await_sleepers(1);
+    f.clock->settle();
     CHECK_FALSE(runner.check_pending_timeout());
     f.clock->advance(60s);
     f.log.await_count(i + 1);
@@ -274,7 +273,7 @@ TEST_CASE("no report within PendingTimeout: terminate, Failed, reason pending_ti
   });
   auto runner = f.make(res, o);
   REQUIRE(runner.online());
-  f.clock->await_sleepers(1);
+  f.clock->settle();
   f.clock->advance(179s);
   CHECK_FALSE(runner.check_pending_timeout());
   f.clock->advance(1s);
@@ -375,7 +374,7 @@ TEST_CASE("with timers, the operation limit stops an operation that reports fore
 
 TEST_CASE("runner options: clock and timers must be one clock") {
   runner_options o;
-  o.clock = std::make_shared<manual_time_source>();
+  o.clock = std::make_shared<virtual_scheduler>();
   o.timers = std::make_shared<pendop::posix::virtual_scheduler>();
   report_log log;
   auto r = resource_runner::create(std::make_shared<scripted_resource>(), log.sink(), o);
@@ -399,7 +398,7 @@ TEST_CASE("time_left counts down to the PendingTimeout deadline on the virtual c
   });
   auto runner = f.make(res, o);
   REQUIRE(runner.online());
-  f.clock->await_sleepers(1);
+  f.clock->settle();
   f.clock->advance(30s);
   f.log.await_finals(1);
   REQUIRE(seen.size() == 3);
@@ -471,7 +470,7 @@ TEST_CASE("concurrent terminates: one owns the stop, the others return") {
     return pendop::ok();
   }));
   REQUIRE(runner.online());
-  f.clock->await_sleepers(1);
+  f.clock->settle();
   {
     std::jthread a([&] { runner.terminate(); });
     std::jthread b([&] { runner.terminate(); });
@@ -506,7 +505,7 @@ TEST_CASE("destroying a runner stops its pending operation with reason shutdown"
       return pendop::ok();
     }));
     REQUIRE(runner.online());
-    f.clock->await_sleepers(1);
+    f.clock->settle();
   }
   const auto fin = f.log.reports().back();
   CHECK(fin.final);
@@ -515,7 +514,7 @@ TEST_CASE("destroying a runner stops its pending operation with reason shutdown"
 
 TEST_CASE("a sink that throws is counted and does not stop the operation") {
   thread_count_guard threads;
-  auto clock = std::make_shared<manual_time_source>();
+  auto clock = std::make_shared<virtual_scheduler>();
   std::atomic<int> calls{0};
   runner_options o;
   o.clock = clock;
@@ -661,7 +660,7 @@ TEST_CASE("a completion gets the final report once, also for a stop and a settle
   CHECK(*off == resource_state::offline);
   auto on = runner.online(record);
   REQUIRE(on);
-  f.clock->await_sleepers(1);
+  f.clock->settle();
   runner.terminate();
   CHECK(runner.wait(on->id, 30s)->state == resource_state::offline);
   std::lock_guard lk(mu);

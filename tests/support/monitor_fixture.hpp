@@ -150,7 +150,7 @@ struct monitor_fixture {
                                      std::shared_ptr<pendop::posix::call_executor> exec,
                                      pendop::duration stop_wait) {
     pendop::posix::monitor_options o;
-    o.clock = std::move(clock);
+    o.timers = std::move(clock);
     o.executor = std::move(exec);
     o.stop_wait = stop_wait;
     auto m = pendop::posix::monitor::create(std::move(o));

@@ -20,7 +20,7 @@ result<monitor> monitor::create(monitor_options options) {
   if (options.stop_wait < duration::zero()) {
     return make_error(errc::invalid_argument, "monitor: stop_wait is negative");
   }
-  auto clock = options.clock ? std::move(options.clock) : std::make_shared<asio_scheduler>();
+  auto clock = options.timers ? std::move(options.timers) : std::make_shared<asio_scheduler>();
   auto exec = options.executor ? std::move(options.executor)
                                : std::make_shared<thread_pool_executor>();
   return monitor(std::make_shared<detail::monitor_core>(std::move(clock), std::move(exec),

@@ -61,8 +61,9 @@ struct monitor_core;
 
 /// How a monitor is set up.
 struct monitor_options {
-  /// Timers and clock; an `asio_scheduler` when null.
-  std::shared_ptr<scheduler> clock;
+  /// Timers, and the clock of every hosted runner (the same name and type
+  /// as `runner_options::timers`); an `asio_scheduler` when null.
+  std::shared_ptr<scheduler> timers;
   /// Where calls into resources run; a `thread_pool_executor` when null.
   std::shared_ptr<call_executor> executor;
   /// How long a terminate waits for a stopped body before abandoning it.

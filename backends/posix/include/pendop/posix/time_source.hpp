@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // `time_source`: the clock a POSIX host reads and sleeps on. Production uses
-// `steady_time_source` (std::chrono::steady_clock); tests use
-// `manual_time_source`, whose time moves only when the test says, so a
-// 180-second PendingTimeout is tested in microseconds.
+// `steady_time_source` (std::chrono::steady_clock) or an `asio_scheduler`;
+// tests use `virtual_scheduler`, whose time moves only when the test says, so
+// a 180-second PendingTimeout is tested in microseconds. `begin_activity` /
+// `end_activity` are the seam a virtual clock needs to know when bodies are
+// busy; real clocks ignore them.
 //
 // Thread-safety: implementations are safe to call from any thread.
 #pragma once
