@@ -2,12 +2,17 @@
 // A few end-to-end runs on real time: the production asio_scheduler and
 // thread pool with real workers. Deadlines are generous; a slow machine only
 // makes them take longer, never fail.
+#include <pendop/posix/asio_executor.hpp>
 #include <pendop/posix/asio_scheduler.hpp>
 #include <pendop/posix/monitor.hpp>
 
 #include <doctest/doctest.h>
 
 #include "monitor_fixture.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -20,6 +25,45 @@ using pendop_test::event_log;
 using pendop_test::monitored_resource;
 
 TEST_SUITE("monitor/realtime") {
+
+TEST_CASE("a monitor on the caller's io_context and thread pool: timers and calls run there") {
+  boost::asio::io_context io;
+  auto work = boost::asio::make_work_guard(io);
+  std::atomic<std::thread::id> io_thread{};
+  std::thread loop([&] {
+    io_thread = std::this_thread::get_id();
+    io.run();
+  });
+  boost::asio::thread_pool calls(2);
+  {
+    event_log log;
+    auto m = pendop::posix::monitor::create(
+        {.timers = pendop::posix::make_asio_scheduler(io.get_executor()),
+         .executor = pendop::posix::make_asio_call_executor(calls.get_executor())});
+    REQUIRE(m);
+    auto events = m->subscribe(log.sink());
+    std::atomic<std::thread::id> looks_thread{};
+    auto res = std::make_shared<monitored_resource>([](pendop::operation& op, int attempt) {
+      if (attempt == 1) (void)op.wait_for(1h);  // silent: the PendingTimeout timer must fire
+      return pendop::ok();
+    });
+    pendop::resource_properties p;
+    p.pending_timeout = 50ms;
+    p.looks_alive_poll_interval = 10ms;
+    p.restart_delay = 10ms;
+    REQUIRE(m->add("db", res, p));
+    REQUIRE(m->online("db"));
+    log.await(event_kind::restart);                        // timed out on io's timer, restarted
+    while (res->looks_calls == 0) std::this_thread::yield();  // polled on the pool
+    CHECK(m->state("db").value() == resource_state::online);
+    CHECK(log.first(event_kind::terminated)->reason == pendop::stop_reason::pending_timeout);
+    const auto report = m->shutdown(5s);
+    CHECK(report.complete());
+  }
+  work.reset();
+  loop.join();
+  calls.join();
+}
 
 TEST_CASE("asio timers fire in order and a cancelled one does not") {
   pendop::posix::asio_scheduler s;
