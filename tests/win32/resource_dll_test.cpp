@@ -273,8 +273,27 @@ TEST_CASE("control codes ask for the monitor's default processing") {
                                                    &returned) == w::PD_ERROR_INVALID_FUNCTION);
   CHECK(h->table().V2Functions.ResourceTypeControl(L"Other", 0x2000000, nullptr, 0, nullptr, 0,
                                                    &returned) == 5080);
-  CHECK(h->table().V2Functions.Arbitrate(id, nullptr) == w::PD_ERROR_INVALID_FUNCTION);
-  CHECK(h->table().V2Functions.Release(id) == w::PD_ERROR_INVALID_FUNCTION);
+}
+
+// Non-NULL Arbitrate/Release would make the monitor's default
+// CLUSCTL_RESOURCE_GET_CHARACTERISTICS report CLUS_CHAR_QUORUM.
+TEST_CASE("Arbitrate and Release are NULL: the resource is not offered as a quorum") {
+  auto h = load();
+  const bool arbitrate = h->table().V2Functions.Arbitrate != nullptr;
+  const bool release = h->table().V2Functions.Release != nullptr;
+  CHECK_FALSE(arbitrate);
+  CHECK_FALSE(release);
+  dll_host::options o;
+  o.dll = k_dll;
+  o.type = k_type;
+  o.max_version = w::CLRES_VERSION_V1_00;
+  auto v1 = dll_host::load(o);
+  REQUIRE(v1);
+  CHECK((*v1)->table().Version == w::CLRES_VERSION_V1_00);
+  const bool v1_arbitrate = (*v1)->table().V1Functions.Arbitrate != nullptr;
+  const bool v1_release = (*v1)->table().V1Functions.Release != nullptr;
+  CHECK_FALSE(v1_arbitrate);
+  CHECK_FALSE(v1_release);
 }
 
 TEST_CASE("Cancel stops a pending operation and reports its final state: with nothing pending it is ERROR_INVALID_STATE") {

@@ -49,14 +49,6 @@ BOOL WINAPI t_is_alive(RESID id) {
   auto* d = current();
   return d ? d->is_alive(id) : FALSE;
 }
-DWORD WINAPI t_arbitrate(RESID id, PQUORUM_RESOURCE_LOST lost) {
-  auto* d = current();
-  return d ? d->arbitrate(id, lost) : PD_ERROR_INVALID_STATE;
-}
-DWORD WINAPI t_release(RESID id) {
-  auto* d = current();
-  return d ? d->release(id) : PD_ERROR_INVALID_STATE;
-}
 DWORD WINAPI t_control(RESID id, DWORD c, PVOID i, DWORD is, PVOID o, DWORD os, LPDWORD r) {
   auto* d = current();
   return d ? d->resource_control(id, c, i, is, o, os, r) : PD_ERROR_INVALID_STATE;
@@ -74,9 +66,10 @@ CLRES_FUNCTION_TABLE make_v1() {
   CLRES_FUNCTION_TABLE t{};
   t.TableSize = sizeof(CLRES_V1_FUNCTIONS);
   t.Version = CLRES_VERSION_V1_00;
-  t.V1Functions = {&t_open,     &t_close,    &t_online,       &t_offline,
-                   &t_terminate, &t_looks_alive, &t_is_alive, &t_arbitrate,
-                   &t_release,  &t_control,  &t_type_control};
+  // Arbitrate and Release stay NULL: not a quorum resource (see the header).
+  t.V1Functions = {&t_open,      &t_close,       &t_online,   &t_offline,
+                   &t_terminate, &t_looks_alive, &t_is_alive, nullptr,
+                   nullptr,      &t_control,     &t_type_control};
   return t;
 }
 
@@ -84,9 +77,9 @@ CLRES_FUNCTION_TABLE make_v2() {
   CLRES_FUNCTION_TABLE t{};
   t.TableSize = sizeof(CLRES_V2_FUNCTIONS);
   t.Version = CLRES_VERSION_V2_00;
-  t.V2Functions = {&t_open_v2,  &t_close,      &t_online_v2,   &t_offline_v2,
-                   &t_terminate, &t_looks_alive, &t_is_alive,  &t_arbitrate,
-                   &t_release,  &t_control,    &t_type_control, &t_cancel};
+  t.V2Functions = {&t_open_v2,   &t_close,       &t_online_v2, &t_offline_v2,
+                   &t_terminate, &t_looks_alive, &t_is_alive,  nullptr,
+                   nullptr,      &t_control,     &t_type_control, &t_cancel};
   return t;
 }
 

@@ -3,6 +3,9 @@
 // Monitor from Startup. Their entries carry no context, so each reaches the
 // DLL's current adapter (set by a successful Startup) and answers
 // ERROR_INVALID_STATE (Open: NULL with that last error) before one exists.
+// Arbitrate and Release are NULL in both: a resource with them is taken for
+// quorum-capable (the monitor's default CLUSCTL_RESOURCE_GET_CHARACTERISTICS
+// then reports CLUS_CHAR_QUORUM), and pendop's resources are not.
 #pragma once
 
 #include <pendop/win32/resapi.hpp>

@@ -244,14 +244,6 @@ BOOL resource_dll::is_alive(RESID id) noexcept {
   return health(*state_, id, "IsAlive", &invoke_is_alive);
 }
 
-DWORD resource_dll::arbitrate(RESID id, PQUORUM_RESOURCE_LOST) noexcept {
-  return state_->find(id) ? PD_ERROR_INVALID_FUNCTION : PD_ERROR_INVALID_PARAMETER;
-}
-
-DWORD resource_dll::release(RESID id) noexcept {
-  return state_->find(id) ? PD_ERROR_INVALID_FUNCTION : PD_ERROR_INVALID_PARAMETER;
-}
-
 DWORD resource_dll::resource_control(RESID id, DWORD, PVOID, DWORD, PVOID, DWORD,
                                      LPDWORD returned) noexcept {
   if (returned) *returned = 0;

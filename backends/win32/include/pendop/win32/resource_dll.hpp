@@ -15,8 +15,9 @@
 //                    waits for the worker (bounded by ClusWorkerTerminateEx);
 //                    the monitor decides the final state itself
 //   LooksAlive/IsAlive  ask the resource
-//   Arbitrate/Release/ResourceControl/ResourceTypeControl  ERROR_INVALID_FUNCTION
-//                    (not a quorum resource; the monitor's default processing)
+//   Arbitrate/Release  NULL in the tables: not a quorum resource
+//   ResourceControl/ResourceTypeControl  ERROR_INVALID_FUNCTION (the monitor's
+//                    default processing)
 //   Cancel (V2)      stops a pending operation like Terminate and reports its
 //                    final state (Offline); ERROR_INVALID_STATE when none is pending
 //   Close            Terminate first when pending or Online, then forgets the RESID
@@ -68,8 +69,6 @@ class resource_dll {
   void terminate(RESID id) noexcept;
   BOOL looks_alive(RESID id) noexcept;
   BOOL is_alive(RESID id) noexcept;
-  DWORD arbitrate(RESID id, PQUORUM_RESOURCE_LOST lost) noexcept;
-  DWORD release(RESID id) noexcept;
   DWORD resource_control(RESID id, DWORD code, PVOID in, DWORD in_size, PVOID out, DWORD out_size,
                          LPDWORD returned) noexcept;
   DWORD resource_type_control(LPCWSTR type, DWORD code, PVOID in, DWORD in_size, PVOID out,
