@@ -45,11 +45,12 @@ property_syntax syntax_of(parameter_type t) {
 }
 
 // The value a property carries for a parameter of type `t` (its first value
-// of the matching syntax; an EXPAND_SZ may be followed by its EXPANDED_SZ).
-result<parameter_value> value_of(const parameter& p, const property_entry& e) {
+// of the matching syntax; an EXPAND_SZ may be followed by its EXPANDED_SZ),
+// written to `out`.
+result<void> value_of(const parameter& p, const property_entry& e, parameter_value& out) {
   const property_syntax want = syntax_of(p.type);
   const property_value& v = e.values.front();
-  // A DWORD may come for a ULARGE parameter and the other way round when it fits.
+  // A DWORD may come for a ULARGE parameter and the other way round.
   const bool number_ok = (p.type == parameter_type::dword || p.type == parameter_type::ularge) &&
                          (v.syntax == property_syntax::dword ||
                           v.syntax == property_syntax::ularge_integer);
@@ -60,17 +61,23 @@ result<parameter_value> value_of(const parameter& p, const property_entry& e) {
   }
   switch (p.type) {
     case parameter_type::dword:
-    case parameter_type::ularge: return parameter_value{v.number};
+    case parameter_type::ularge:
+      out.emplace<0>(v.number);
+      break;
     case parameter_type::string:
-    case parameter_type::expand_string: return parameter_value{to_utf8(v.text)};
+    case parameter_type::expand_string:
+      out.emplace<1>(to_utf8(v.text));
+      break;
     case parameter_type::multi_string: {
-      std::vector<std::string> texts;
+      auto& texts = out.emplace<2>();
       for (const auto& t : v.texts) texts.push_back(to_utf8(t));
-      return parameter_value{std::move(texts)};
+      break;
     }
-    case parameter_type::binary: return parameter_value{v.bytes};
+    case parameter_type::binary:
+      out.emplace<3>(v.bytes);
+      break;
   }
-  return parameter_value{};
+  return ok();
 }
 
 property_value property_of(const parameter& p, const parameter_value& v) {
@@ -285,9 +292,9 @@ result<parameter_values> parameter_values::with_property_list(
     if (e.values.empty()) {
       return make_error(errc::property_wrong_type, fmt::format("{}: no value", name));
     }
-    auto v = value_of(declared_[i], e);
-    if (!v) return v.error();
-    if (auto set_ok = next.set(name, std::move(*v)); !set_ok) return set_ok.error();
+    parameter_value v;
+    if (auto read = value_of(declared_[i], e, v); !read) return read.error();
+    if (auto set_ok = next.set(name, std::move(v)); !set_ok) return set_ok.error();
   }
   return next;
 }

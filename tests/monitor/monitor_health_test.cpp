@@ -104,7 +104,7 @@ TEST_CASE("IsAlive false: Failed, then Terminate, then a restart after RestartDe
   CHECK(is_failed->error == pendop::make_error_code(pendop::errc::health_check_failed));
   const auto terminated = f.log.first(event_kind::terminated);
   REQUIRE(terminated);
-  CHECK(terminated->operation == 1);
+  CHECK(terminated->operation == 0);  // it stopped no operation: the Online had ended
   CHECK(terminated->error == pendop::make_error_code(pendop::errc::health_check_failed));
 }
 

@@ -99,8 +99,12 @@ void monitor_core::fail_and_terminate(const entry_ptr& e, const std::string& why
   {
     std::lock_guard lk(mu);
     ++e->terminates;
-    push(*e, event_kind::terminated, "after a failed health check: " + why,
-         stop_reason::terminate_called, make_error_code(errc::health_check_failed));
+    // A terminated event names the operation it stopped; this Terminate
+    // stopped none (the Online it follows had ended): operation 0.
+    events.push(monitor_event{clock->now(), e->name, event_kind::terminated, e->state, e->state,
+                              0, 0, stop_reason::terminate_called, {},
+                              "after a failed health check: " + why,
+                              make_error_code(errc::health_check_failed)});
   }
   flush();
 }

@@ -50,9 +50,10 @@ struct monitor_event {
   event_kind kind = event_kind::status;
   resource_state from = resource_state::unknown;  ///< state before
   resource_state to = resource_state::unknown;    ///< state after
-  /// The operation it belongs to: a status report's own; for other events
-  /// the resource's latest operation (health checks: the Online that brought
-  /// it up); 0 before the first.
+  /// The operation it belongs to: a status report's own; a `terminated`
+  /// event's, the operation it stopped (0 when it stopped none, as after a
+  /// failed health check); for other events the resource's latest operation
+  /// (health checks: the Online that brought it up); 0 before the first.
   std::uint64_t operation = 0;
   std::uint32_t checkpoint = 0;          ///< CheckPoint of a status report
   stop_reason reason = stop_reason::none;
