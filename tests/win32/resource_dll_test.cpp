@@ -348,6 +348,7 @@ std::atomic<int> g_terminate_exs{0};
 std::atomic<DWORD> g_create_error{0};
 std::atomic<int> g_reports{0};
 std::atomic<int> g_last_state{-2};
+std::atomic<DWORD> g_last_app_error{0};
 
 std::mutex g_log_mu;
 std::vector<std::wstring> g_log;  // guarded by g_log_mu
@@ -382,6 +383,7 @@ DWORD WINAPI counting_terminate_ex(w::CLUS_WORKER* wk, DWORD t, BOOL only) {
 }
 DWORD WINAPI record_status(w::RESOURCE_HANDLE, w::RESOURCE_STATUS_EX* st) {
   ++g_reports;
+  g_last_app_error = st->ApplicationSpecificErrorCode;
   g_last_state = st->ResourceState;
   return w::ResourceExitStateContinue;
 }
@@ -405,6 +407,7 @@ void reset_counters() {
   g_create_error = 0;
   g_reports = 0;
   g_last_state = -2;
+  g_last_app_error = 0;
 }
 
 w::resource_type scripted_type(pendop_test::scripted_resource::body body) {
@@ -479,6 +482,29 @@ TEST_CASE("a body that throws ends Failed: the exception never crosses the expor
   await_final();
   CHECK(g_last_state == 4);  // Failed
   CHECK(g_reports == 1);
+  dll.close(id);
+}
+
+TEST_CASE("a failure's error code reaches RESOURCE_STATUS_EX.ApplicationSpecificErrorCode") {
+  reset_counters();
+  std::atomic<bool> fail{true};
+  w::resource_dll dll(scripted_type([&](pendop::operation&) -> pendop::result<void> {
+                        if (fail) return std::error_code(112, std::system_category());  // disk full
+                        return pendop::ok();
+                      }),
+                      counting_api());
+  start(dll);
+  RESID id = dll.open(L"r", nullptr, nullptr);
+  REQUIRE(dll.online(id, nullptr) == w::PD_ERROR_IO_PENDING);
+  await_final();
+  CHECK(g_last_state == 4);  // Failed
+  CHECK(g_last_app_error == 112);
+  fail = false;
+  g_last_state = -2;
+  REQUIRE(dll.online(id, nullptr) == w::PD_ERROR_IO_PENDING);
+  await_final();
+  CHECK(g_last_state == 2);  // Online
+  CHECK(g_last_app_error == 0);
   dll.close(id);
 }
 

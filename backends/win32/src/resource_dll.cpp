@@ -42,9 +42,13 @@ exit_state send(const detail::dll_state& dll, RESOURCE_HANDLE handle, const stat
     ex = dll.set_status_ex;
   }
   const auto wait_hint = static_cast<DWORD>(r.progress.wait_hint.count());
+  // A failure's own code (a Win32 error the resource returned, or pendop's
+  // mapped) for the cluster log and Get-ClusterResource.
+  const DWORD app_error = r.final && r.error ? to_win32_error(r.error) : 0;
   DWORD answer = ResourceExitStateContinue;
   if (ex) {
-    RESOURCE_STATUS_EX st{to_cluster_state(r.state), r.checkpoint, nullptr, 0, 0, wait_hint};
+    RESOURCE_STATUS_EX st{to_cluster_state(r.state), r.checkpoint, nullptr, app_error, 0,
+                          wait_hint};
     answer = ex(handle, &st);
   } else if (plain) {
     RESOURCE_STATUS st{to_cluster_state(r.state), r.checkpoint, wait_hint, nullptr};
