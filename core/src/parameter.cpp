@@ -10,6 +10,16 @@ namespace pendop {
 
 namespace {
 
+// Property names compare case-insensitively, as the cluster's do (ASCII).
+bool same_name(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
 // Which alternative of parameter_value each type holds.
 std::size_t alternative_of(parameter_type t) {
   switch (t) {
@@ -153,9 +163,10 @@ result<parameter_values> parameter_values::defaults(std::vector<parameter> decla
       return make_error(errc::invalid_argument, fmt::format("parameter {} has no name", i + 1));
     }
     for (std::size_t j = 0; j < i; ++j) {
-      if (declared[j].name == p.name) {
+      if (same_name(declared[j].name, p.name)) {
         return make_error(errc::invalid_argument,
-                          fmt::format("parameter \"{}\" is declared twice", p.name));
+                          fmt::format("parameter \"{}\" is declared twice (names ignore case)",
+                                      p.name));
       }
     }
     if (p.min > p.max) {
@@ -179,9 +190,14 @@ result<parameter_values> parameter_values::defaults(std::vector<parameter> decla
 
 std::size_t parameter_values::index_of(std::string_view name) const {
   for (std::size_t i = 0; i < declared_.size(); ++i) {
-    if (declared_[i].name == name) return i;
+    if (same_name(declared_[i].name, name)) return i;
   }
   return declared_.size();
+}
+
+const parameter* parameter_values::find(std::string_view name) const noexcept {
+  const std::size_t i = index_of(name);
+  return i == declared_.size() ? nullptr : &declared_[i];
 }
 
 result<void> parameter_values::check(std::string_view name, const parameter_value& value) const {
@@ -267,6 +283,17 @@ std::vector<std::string> parameter_values::missing() const {
   std::vector<std::string> out;
   for (std::size_t i = 0; i < declared_.size(); ++i) {
     if (declared_[i].required && !set_[i]) out.push_back(declared_[i].name);
+  }
+  return out;
+}
+
+std::vector<const parameter*> parameter_values::changed_from(const parameter_values& before) const {
+  std::vector<const parameter*> out;
+  for (std::size_t i = 0; i < declared_.size(); ++i) {
+    const std::size_t j = before.index_of(declared_[i].name);
+    if (j == before.declared_.size() || before.values_[j] != values_[i]) {
+      out.push_back(&declared_[i]);
+    }
   }
   return out;
 }

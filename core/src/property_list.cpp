@@ -51,6 +51,10 @@ void write_value(writer& w, const property_value& v) {
       w.header(v.syntax, 8);
       w.qword(v.number);
       break;
+    case property_syntax::word:
+      w.header(v.syntax, 2);
+      w.dword(static_cast<std::uint16_t>(v.number));  // two bytes of value, two of padding
+      return;
     case property_syntax::sz:
     case property_syntax::expand_sz:
     case property_syntax::expanded_sz:
@@ -146,8 +150,9 @@ result<property_value> read_value(reader& r, property_syntax syntax, std::uint32
   };
   switch (syntax) {
     case property_syntax::dword:
-    case property_syntax::ularge_integer: {
-      auto x = fixed(syntax == property_syntax::dword ? 4 : 8);
+    case property_syntax::ularge_integer:
+    case property_syntax::word: {
+      auto x = fixed(syntax == property_syntax::dword ? 4 : syntax == property_syntax::word ? 2 : 8);
       if (!x) return x.error();
       v.number = *x;
       return v;
@@ -201,6 +206,7 @@ bool known_value_syntax(std::uint32_t s) {
     case property_syntax::multi_sz:
     case property_syntax::ularge_integer:
     case property_syntax::expanded_sz:
+    case property_syntax::word:
       return true;
     case property_syntax::endmark:
     case property_syntax::name:
@@ -222,6 +228,7 @@ std::string to_string(property_syntax s) {
     case property_syntax::multi_sz: return "MULTI_SZ";
     case property_syntax::ularge_integer: return "ULARGE_INTEGER";
     case property_syntax::expanded_sz: return "EXPANDED_SZ";
+    case property_syntax::word: return "WORD";
   }
   return fmt::format("0x{:08x}", static_cast<std::uint32_t>(s));
 }

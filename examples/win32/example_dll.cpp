@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 // pendop_example_resource.dll: the example resource as a Failover Cluster
-// resource DLL of type "pendop Example". The resource name Open receives is
-// its configuration, e.g. "online_ms=3000;report_ms=500" (see
-// pendop/example/example_resource.hpp).
+// resource DLL of type "pendop Example". Its settings are seven DWORD private
+// properties (online_ms, offline_ms, report_ms, ignore_terminate,
+// looks_alive, is_alive, fail_online; see
+// pendop/example/example_resource.hpp), set with Set-ClusterParameter and
+// taken up at the resource's next Online.
 #include <pendop/example/example_resource.hpp>
 #include <pendop/win32/resource_dll.hpp>
-#include <pendop/win32/win32_error.hpp>
 
 #include <memory>
 
@@ -14,11 +15,11 @@ namespace {
 pendop::win32::resource_type example_type() {
   pendop::win32::resource_type type;
   type.name = L"pendop Example";
-  type.make = [](std::wstring_view name) -> pendop::result<std::unique_ptr<pendop::resource>> {
-    auto config = pendop::example::parse_example_config(pendop::win32::narrow(name));
-    if (!config) return config.error();
-    return std::unique_ptr<pendop::resource>(
-        std::make_unique<pendop::example::example_resource>(*config));
+  type.parameters = pendop::example::example_parameters();
+  type.make = [](std::wstring_view, const pendop::parameter_values& values)
+      -> pendop::result<std::unique_ptr<pendop::resource>> {
+    return std::unique_ptr<pendop::resource>(std::make_unique<pendop::example::example_resource>(
+        pendop::example::to_example_config(values)));
   };
   type.terminate_wait = std::chrono::seconds(2);
   return type;

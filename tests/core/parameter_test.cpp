@@ -111,14 +111,23 @@ TEST_CASE("a property list is applied all or nothing") {
       {u"online_ms", {{.syntax = property_syntax::sz, .text = u"30"}}}};
   CHECK(v->with_property_list(wrong_syntax).error().message ==
         "online_ms: expected a DWORD value, got SZ");
-  const std::vector<property_entry> unknown{{u"Online_MS", {dword(30)}}};
+  const std::vector<property_entry> unknown{{u"onlinems", {dword(30)}}};
   CHECK(v->with_property_list(unknown).error().code ==
         pendop::make_error_code(errc::property_unknown));
+  // Names ignore case, as a cluster's property names do.
+  const std::vector<property_entry> other_case{{u"Online_MS", {dword(30)}}};
+  auto cased = v->with_property_list(other_case);
+  REQUIRE(cased);
+  CHECK(cased->number("online_ms") == 30);
+  CHECK(cased->changed_from(*v).size() == 1);
+  CHECK(cased->changed_from(*v).front()->name == "online_ms");
+  CHECK(cased->find("ONLINE_ms") == &cased->declared().front());
+  CHECK(cased->find("nothing") == nullptr);
 }
 
 TEST_CASE("declarations that contradict themselves are refused") {
-  auto dup = parameter_values::defaults({{.name = "a"}, {.name = "a"}});
-  CHECK(dup.error().message == "parameter \"a\" is declared twice");
+  auto dup = parameter_values::defaults({{.name = "a"}, {.name = "A"}});
+  CHECK(dup.error().message == "parameter \"A\" is declared twice (names ignore case)");
   auto bad_default = parameter_values::defaults({{.name = "a", .default_value = 5u, .max = 1}});
   CHECK(bad_default.error().message ==
         "parameter \"a\": its default does not fit: a: 5 is out of range, allowed 0..1");

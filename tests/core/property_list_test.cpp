@@ -92,6 +92,24 @@ TEST_CASE("an EXPAND_SZ property may carry its EXPANDED_SZ form as a second valu
   CHECK(*back == list);
 }
 
+TEST_CASE("a property format is a LIST_VALUE_WORD: length 2, two bytes of padding") {
+  const std::vector<property_entry> list{
+      {u"A", {{.syntax = property_syntax::word, .number = 2}}}};  // CLUSPROP_FORMAT_DWORD
+  const bytes expected{
+      0x01, 0x00, 0x00, 0x00,                          // one property
+      0x03, 0x00, 0x04, 0x00, 0x04, 0x00, 0x00, 0x00,  // NAME, 4 bytes
+      0x41, 0x00, 0x00, 0x00,                          // "A\0"
+      0x0B, 0x00, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00,  // LIST_VALUE_WORD 0x0001000B, 2 bytes
+      0x02, 0x00, 0x00, 0x00,                          // 2, then padding
+      0x00, 0x00, 0x00, 0x00,                          // end mark
+  };
+  CHECK(pendop::encode_property_list(list) == expected);
+  auto back = pendop::decode_property_list(expected);
+  REQUIRE(back);
+  CHECK(*back == list);
+  CHECK(pendop::to_string(property_syntax::word) == "WORD");
+}
+
 TEST_CASE("malformed lists are refused with the byte offset and what is wrong") {
   CHECK(error_of({}) == "property list: byte 0: the list ends inside the property count");
   CHECK(error_of({0xFF, 0xFF, 0xFF, 0xFF}) ==

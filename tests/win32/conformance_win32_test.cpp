@@ -44,7 +44,7 @@ class resource_dll_host {
   resource_dll_host(std::shared_ptr<scripted_resource> res, host_config c) {
     w::resource_type t;
     t.name = L"Conformance";
-    t.make = [res](std::wstring_view) -> pendop::result<std::unique_ptr<pendop::resource>> {
+    t.make = [res](std::wstring_view, const pendop::parameter_values&) -> pendop::result<std::unique_ptr<pendop::resource>> {
       return std::unique_ptr<pendop::resource>(std::make_unique<forwarding>(res));
     };
     t.properties.pending_timeout = c.pending_timeout;

@@ -2,6 +2,7 @@
 // The ResApi protocol end to end: pendop_example_resource.dll loaded by the
 // test host (which plays rhs.exe), with the test-double resutils.dll; and
 // the adapter itself with counting ClusWorker functions.
+#include <pendop/property_list.hpp>
 #include <pendop/win32/dll_host.hpp>
 #include <pendop/win32/resource_dll.hpp>
 
@@ -13,6 +14,8 @@
 #include <vector>
 #include <mutex>
 #include <cstdarg>
+#include <cstdint>
+#include <string_view>
 #include <chrono>
 #include <memory>
 #include <stdexcept>
@@ -50,6 +53,36 @@ bool has_event(const dll_host& h, const std::string& event, const std::string& t
     if (e.event == event && e.text.find(text_part) != std::string::npos) return true;
   }
   return false;
+}
+
+// A DWORD property list from "key=value;key=value".
+std::vector<std::uint8_t> dword_list(std::string_view settings) {
+  std::vector<pendop::property_entry> list;
+  while (!settings.empty()) {
+    const auto semi = settings.find(';');
+    const std::string_view item = settings.substr(0, semi);
+    settings = semi == std::string_view::npos ? std::string_view{} : settings.substr(semi + 1);
+    const auto eq = item.find('=');
+    REQUIRE(eq != std::string_view::npos);
+    pendop::property_value v;
+    v.number = std::stoull(std::string(item.substr(eq + 1)));
+    list.push_back({pendop::to_utf16(item.substr(0, eq)), {v}});
+  }
+  return pendop::encode_property_list(list);
+}
+
+// Opens a resource of the example DLL (no cluster key) and sets its private
+// properties from "key=value;...", as Set-ClusterParameter would; they are
+// taken up at its first Online.
+RESID open_set(dll_host& h, std::string_view settings) {
+  static int opened = 0;  // the host tells resources apart by name
+  RESID id = h.open(L"Example" + std::to_wstring(++opened));
+  REQUIRE(id != nullptr);
+  if (!settings.empty()) {
+    REQUIRE(h.control(id, w::CLUSCTL_RESOURCE_SET_PRIVATE_PROPERTIES, dword_list(settings)).rc ==
+            w::PD_ERROR_SUCCESS);
+  }
+  return id;
 }
 
 }  // namespace
@@ -93,7 +126,7 @@ TEST_CASE("Startup of an unknown type is ERROR_CLUSTER_RESNAME_NOT_FOUND") {
 
 TEST_CASE("Online returns ERROR_IO_PENDING well within 300 ms, then reports CheckPoints") {
   auto h = load();
-  RESID id = h->open(L"online_ms=400;report_ms=100");
+  RESID id = open_set(*h, "online_ms=400;report_ms=100");
   REQUIRE(id);
   const auto start = std::chrono::steady_clock::now();
   CHECK(h->online(id) == w::PD_ERROR_IO_PENDING);
@@ -108,7 +141,7 @@ TEST_CASE("Online returns ERROR_IO_PENDING well within 300 ms, then reports Chec
 
 TEST_CASE("Startup (V1 callbacks) reports through SetResourceStatus") {
   auto h = load(false);
-  RESID id = h->open(L"online_ms=100;report_ms=50");
+  RESID id = open_set(*h, "online_ms=100;report_ms=50");
   REQUIRE(id);
   CHECK(h->online(id) == w::PD_ERROR_IO_PENDING);
   CHECK(h->await(id, 10s) == dll_host::outcome::settled);
@@ -117,7 +150,7 @@ TEST_CASE("Startup (V1 callbacks) reports through SetResourceStatus") {
 
 TEST_CASE("Offline reports OfflinePending CheckPoints, then Offline once") {
   auto h = load();
-  RESID id = h->open(L"online_ms=50;offline_ms=200;report_ms=100");
+  RESID id = open_set(*h, "online_ms=50;offline_ms=200;report_ms=100");
   REQUIRE(h->online(id) == w::PD_ERROR_IO_PENDING);
   REQUIRE(h->await(id, 10s) == dll_host::outcome::settled);
   REQUIRE(h->offline(id) == w::PD_ERROR_IO_PENDING);
@@ -129,7 +162,7 @@ TEST_CASE("Offline reports OfflinePending CheckPoints, then Offline once") {
 
 TEST_CASE("Terminate during a pending Online stops the worker: nothing is reported after it") {
   auto h = load();
-  RESID id = h->open(L"online_ms=60000;report_ms=100");
+  RESID id = open_set(*h, "online_ms=60000;report_ms=100");
   REQUIRE(h->online(id) == w::PD_ERROR_IO_PENDING);
   while (h->reports(id).empty()) std::this_thread::sleep_for(10ms);
   const auto start = std::chrono::steady_clock::now();
@@ -146,7 +179,7 @@ TEST_CASE("Terminate during a pending Online stops the worker: nothing is report
 
 TEST_CASE("ResourceExitStateTerminate is honoured: the worker stops reporting") {
   auto h = load();
-  RESID id = h->open(L"online_ms=2000;report_ms=50");
+  RESID id = open_set(*h, "online_ms=2000;report_ms=50");
   h->answer_terminate_from(id, 2);
   REQUIRE(h->online(id) == w::PD_ERROR_IO_PENDING);
   while (h->reports(id).size() < 2) std::this_thread::sleep_for(10ms);
@@ -159,7 +192,7 @@ TEST_CASE("ResourceExitStateTerminate is honoured: the worker stops reporting") 
 
 TEST_CASE("ResourceExitStateTerminate on the very first report: one report, no final state") {
   auto h = load();
-  RESID id = h->open(L"online_ms=2000;report_ms=50");
+  RESID id = open_set(*h, "online_ms=2000;report_ms=50");
   h->answer_terminate_from(id, 1);
   REQUIRE(h->online(id) == w::PD_ERROR_IO_PENDING);
   // The worker settles the stop itself: Online works again once it has
@@ -185,7 +218,7 @@ TEST_CASE("ResourceExitStateTerminate on the very first report: one report, no f
 
 TEST_CASE("the host's PendingTimeout calls Terminate on a resource that stops reporting") {
   auto h = load();
-  RESID id = h->open(L"online_ms=60000;report_ms=30000");
+  RESID id = open_set(*h, "online_ms=60000;report_ms=30000");
   const auto start = std::chrono::steady_clock::now();  // the window opens with the Online call
   REQUIRE(h->online(id) == w::PD_ERROR_IO_PENDING);
   CHECK(h->await(id, 300ms) == dll_host::outcome::pending_timeout);
@@ -196,7 +229,7 @@ TEST_CASE("the host's PendingTimeout calls Terminate on a resource that stops re
 
 TEST_CASE("a failing Online reports Failed once, with the reason in the cluster log") {
   auto h = load();
-  RESID id = h->open(L"online_ms=300;report_ms=50;fail_online=1");
+  RESID id = open_set(*h, "online_ms=300;report_ms=50;fail_online=1");
   REQUIRE(h->online(id) == w::PD_ERROR_IO_PENDING);
   REQUIRE(h->await(id, 10s) == dll_host::outcome::settled);
   CHECK(states(h->reports(id)) == std::vector<std::string>{"OnlinePending", "Failed"});
@@ -205,7 +238,7 @@ TEST_CASE("a failing Online reports Failed once, with the reason in the cluster 
 
 TEST_CASE("a worker that ignores Terminate is abandoned after terminate_wait and logged") {
   auto h = load();
-  RESID id = h->open(L"online_ms=4000;report_ms=100;ignore_terminate=1");
+  RESID id = open_set(*h, "online_ms=4000;report_ms=100;ignore_terminate=1");
   REQUIRE(h->online(id) == w::PD_ERROR_IO_PENDING);
   while (h->reports(id).empty()) std::this_thread::sleep_for(10ms);
   const auto start = std::chrono::steady_clock::now();
@@ -219,8 +252,12 @@ TEST_CASE("a worker that ignores Terminate is abandoned after terminate_wait and
 
 TEST_CASE("LooksAlive and IsAlive answer what the resource says") {
   auto h = load();
-  RESID good = h->open(L"");
-  RESID bad = h->open(L"looks_alive=0;is_alive=0");
+  RESID good = open_set(*h, "online_ms=0");
+  RESID bad = open_set(*h, "online_ms=0;looks_alive=0;is_alive=0");
+  for (RESID id : {good, bad}) {
+    REQUIRE(h->online(id) == w::PD_ERROR_IO_PENDING);
+    REQUIRE(h->await(id, 10s) == dll_host::outcome::settled);
+  }
   CHECK(h->looks_alive(good) == TRUE);
   CHECK(h->is_alive(good) == TRUE);
   CHECK(h->looks_alive(bad) == FALSE);
@@ -229,7 +266,7 @@ TEST_CASE("LooksAlive and IsAlive answer what the resource says") {
 
 TEST_CASE("NULL, foreign and closed RESIDs are refused, never dereferenced") {
   auto h = load();
-  RESID closed = h->open(L"");
+  RESID closed = open_set(*h, "");
   h->close(closed);
   for (RESID id : {RESID{}, reinterpret_cast<RESID>(0x1234), closed}) {
     CHECK(h->table().V2Functions.Online(id, nullptr, 0, nullptr, 0, 0) ==
@@ -244,27 +281,27 @@ TEST_CASE("NULL, foreign and closed RESIDs are refused, never dereferenced") {
   }
 }
 
-TEST_CASE("Open with a bad configuration fails with ERROR_INVALID_PARAMETER and says why") {
+TEST_CASE("any resource name opens: settings are private properties, not the name") {
   auto h = load();
-  CHECK(h->open(L"online_ms=soon") == nullptr);
-  const auto events = h->events();
-  CHECK(events.back().event == "open");
-  CHECK(events.back().rc == w::PD_ERROR_INVALID_PARAMETER);
-  CHECK(has_event(*h, "log", "online_ms: \"soon\" is not a number of milliseconds"));
+  for (const wchar_t* name : {L"Example1", L"", L"online_ms=soon", L"a;b=c"}) {
+    RESID id = h->open(name);
+    CHECK(id != nullptr);
+    h->close(id);
+  }
 }
 
 TEST_CASE("Online while an Online is pending is ERROR_INVALID_STATE") {
   auto h = load();
-  RESID id = h->open(L"online_ms=60000;report_ms=1000");
+  RESID id = open_set(*h, "online_ms=60000;report_ms=1000");
   REQUIRE(h->online(id) == w::PD_ERROR_IO_PENDING);
   CHECK(h->online(id) == w::PD_ERROR_INVALID_STATE);
   CHECK(h->offline(id) == w::PD_ERROR_INVALID_STATE);
   h->terminate(id);
 }
 
-TEST_CASE("control codes ask for the monitor's default processing") {
+TEST_CASE("unknown control codes ask for the monitor's default processing") {
   auto h = load();
-  RESID id = h->open(L"");
+  RESID id = open_set(*h, "");
   DWORD returned = 7;
   CHECK(h->table().V2Functions.ResourceControl(id, 0x1000000, nullptr, 0, nullptr, 0, &returned) ==
         w::PD_ERROR_INVALID_FUNCTION);
@@ -298,7 +335,7 @@ TEST_CASE("Arbitrate and Release are NULL: the resource is not offered as a quor
 
 TEST_CASE("Cancel stops a pending operation and reports its final state: with nothing pending it is ERROR_INVALID_STATE") {
   auto h = load();
-  RESID id = h->open(L"online_ms=60000;report_ms=100");
+  RESID id = open_set(*h, "online_ms=60000;report_ms=100");
   CHECK(h->cancel(id) == w::PD_ERROR_INVALID_STATE);
   REQUIRE(h->online(id) == w::PD_ERROR_IO_PENDING);
   CHECK(h->cancel(id) == w::PD_ERROR_SUCCESS);
@@ -311,15 +348,15 @@ TEST_CASE("Cancel stops a pending operation and reports its final state: with no
 
 TEST_CASE("Offline of an Offline resource is ERROR_SUCCESS and runs nothing") {
   auto h = load();
-  RESID id = h->open(L"online_ms=50;offline_ms=50;report_ms=10");
+  RESID id = open_set(*h, "online_ms=50;offline_ms=50;report_ms=10");
   CHECK(h->offline(id) == w::PD_ERROR_SUCCESS);
   CHECK(h->reports(id).empty());
 }
 
 TEST_CASE("two resources of one DLL run side by side with their own CheckPoints") {
   auto h = load();
-  RESID a = h->open(L"online_ms=300;report_ms=100");
-  RESID b = h->open(L"online_ms=500;report_ms=100");
+  RESID a = open_set(*h, "online_ms=300;report_ms=100");
+  RESID b = open_set(*h, "online_ms=500;report_ms=100");
   REQUIRE(h->online(a) == w::PD_ERROR_IO_PENDING);
   REQUIRE(h->online(b) == w::PD_ERROR_IO_PENDING);
   REQUIRE(h->await(a, 10s) == dll_host::outcome::settled);
@@ -413,7 +450,7 @@ void reset_counters() {
 w::resource_type scripted_type(pendop_test::scripted_resource::body body) {
   w::resource_type t;
   t.name = L"Scripted";
-  t.make = [body](std::wstring_view) -> pendop::result<std::unique_ptr<pendop::resource>> {
+  t.make = [body](std::wstring_view, const pendop::parameter_values&) -> pendop::result<std::unique_ptr<pendop::resource>> {
     return std::unique_ptr<pendop::resource>(
         std::make_unique<pendop_test::scripted_resource>(body));
   };
@@ -511,7 +548,7 @@ TEST_CASE("a failure's error code reaches RESOURCE_STATUS_EX.ApplicationSpecific
 TEST_CASE("an exception escaping an export is logged with the entry point and answered with an error") {
   reset_counters();
   w::resource_type type = scripted_type(pendop_test::scripted_resource::ok_body());
-  type.make = [](std::wstring_view) -> pendop::result<std::unique_ptr<pendop::resource>> {
+  type.make = [](std::wstring_view, const pendop::parameter_values&) -> pendop::result<std::unique_ptr<pendop::resource>> {
     throw 42;  // not even a std::exception
   };
   w::resource_dll dll(std::move(type), counting_api());
@@ -526,7 +563,7 @@ TEST_CASE("Close of an Online resource terminates it first") {
   reset_counters();
   auto terminates = std::make_shared<std::atomic<int>>(0);
   w::resource_type type = scripted_type(pendop_test::scripted_resource::ok_body());
-  type.make = [terminates](std::wstring_view) -> pendop::result<std::unique_ptr<pendop::resource>> {
+  type.make = [terminates](std::wstring_view, const pendop::parameter_values&) -> pendop::result<std::unique_ptr<pendop::resource>> {
     struct counted final : pendop::resource {
       explicit counted(std::shared_ptr<std::atomic<int>> n) : n_(std::move(n)) {}
       pendop::result<void> online(pendop::operation&) override { return pendop::ok(); }

@@ -8,8 +8,16 @@
 // Commands act on the resource opened last:
 //   open:NAME  online  offline  await  terminate  cancel  close
 //   looks_alive  is_alive  sleep:MS
+//   get  enum  formats  characteristics  dependencies
+//   set:NAME=VALUE,...  validate:NAME=VALUE,...
 // `await` waits for a final state, calling Terminate when no report arrives
-// within the PendingTimeout (default 180000 ms).
+// within the PendingTimeout (default 180000 ms). The property commands send
+// CLUSCTL_RESOURCE_GET/ENUM_PRIVATE_PROPERTIES, GET_PRIVATE_PROPERTY_FMTS,
+// GET_CHARACTERISTICS, GET_REQUIRED_DEPENDENCIES, SET/VALIDATE_PRIVATE_
+// PROPERTIES; `set` and `validate` write each value with the syntax the
+// DLL's property formats give (multi-strings separated by '|', binary in
+// hex; a name the DLL does not declare goes as a DWORD when it is a number,
+// else as a string, for the DLL to refuse).
 //
 // Exit codes: 0 done, 2 bad command line, 3 the DLL did not load or start,
 // 4 Open failed.
@@ -18,7 +26,9 @@
 
 #include <shellapi.h>
 
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cwchar>
 #include <string>
 #include <thread>
@@ -35,7 +45,8 @@ int usage(const std::string& why) {
                "usage: pendop_test_host DLL TYPE [--startup] [--pending-timeout MS]\n"
                "                        [--answer-terminate-from N] COMMAND...\n"
                "commands: open:NAME online offline await terminate cancel close looks_alive\n"
-               "          is_alive sleep:MS\n",
+               "          is_alive sleep:MS get enum formats characteristics dependencies\n"
+               "          set:NAME=VALUE,... validate:NAME=VALUE,...\n",
                why.c_str());
   return 2;
 }
@@ -45,6 +56,64 @@ bool to_number(const std::wstring& text, unsigned long& out) {
   wchar_t* end = nullptr;
   out = std::wcstoul(text.c_str(), &end, 10);
   return end && *end == L'\0';
+}
+
+// The property list for "NAME=VALUE,...", each value in the syntax `formats`
+// (the DLL's GET_PRIVATE_PROPERTY_FMTS answer) gives its name.
+pendop::result<std::vector<std::uint8_t>> property_list_of(
+    const std::wstring& text, const std::vector<pendop::property_entry>& formats) {
+  using pendop::property_syntax;
+  std::vector<pendop::property_entry> list;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    const std::size_t comma = text.find(L',', start);
+    const std::wstring item = text.substr(start, comma == std::wstring::npos ? comma : comma - start);
+    start = comma == std::wstring::npos ? text.size() : comma + 1;
+    const std::size_t eq = item.find(L'=');
+    if (eq == std::wstring::npos) {
+      return pendop::make_error(pendop::errc::invalid_argument,
+                                "\"" + narrow(item) + "\" is not NAME=VALUE");
+    }
+    const std::string name = narrow(item.substr(0, eq));
+    const std::string value = narrow(item.substr(eq + 1));
+    unsigned long number = 0;
+    const bool numeric = to_number(item.substr(eq + 1), number);
+    std::uint64_t format = numeric ? 2 : 3;  // undeclared: DWORD or SZ
+    for (const auto& f : formats) {
+      if (pendop::to_utf8(f.name) == name && !f.values.empty()) format = f.values.front().number;
+    }
+    pendop::property_value v;
+    switch (format) {
+      case 1:  // binary, in hex
+        v.syntax = property_syntax::binary;
+        for (std::size_t i = 0; i + 1 < value.size(); i += 2) {
+          v.bytes.push_back(static_cast<std::uint8_t>(std::stoul(value.substr(i, 2), nullptr, 16)));
+        }
+        break;
+      case 2:
+      case 6:
+        v.syntax = format == 2 ? property_syntax::dword : property_syntax::ularge_integer;
+        v.number = std::strtoull(value.c_str(), nullptr, 10);
+        break;
+      case 5: {  // multi-string, '|' between the strings
+        v.syntax = property_syntax::multi_sz;
+        std::size_t at = 0;
+        while (at <= value.size() && !value.empty()) {
+          const auto bar = value.find('|', at);
+          v.texts.push_back(pendop::to_utf16(value.substr(at, bar == std::string::npos ? bar : bar - at)));
+          if (bar == std::string::npos) break;
+          at = bar + 1;
+        }
+        break;
+      }
+      default:
+        v.syntax = format == 4 ? property_syntax::expand_sz : property_syntax::sz;
+        v.text = pendop::to_utf16(value);
+        break;
+    }
+    list.push_back({pendop::to_utf16(name), {v}});
+  }
+  return pendop::encode_property_list(list);
 }
 
 }  // namespace
@@ -119,6 +188,27 @@ int main() {
       (void)h.looks_alive(id);
     } else if (c == L"is_alive") {
       (void)h.is_alive(id);
+    } else if (c == L"get") {
+      (void)h.control(id, pendop::win32::CLUSCTL_RESOURCE_GET_PRIVATE_PROPERTIES);
+    } else if (c == L"enum") {
+      (void)h.control(id, pendop::win32::CLUSCTL_RESOURCE_ENUM_PRIVATE_PROPERTIES);
+    } else if (c == L"formats") {
+      (void)h.control(id, pendop::win32::CLUSCTL_RESOURCE_GET_PRIVATE_PROPERTY_FMTS);
+    } else if (c == L"characteristics") {
+      (void)h.control(id, pendop::win32::CLUSCTL_RESOURCE_GET_CHARACTERISTICS);
+    } else if (c == L"dependencies") {
+      (void)h.control(id, pendop::win32::CLUSCTL_RESOURCE_GET_REQUIRED_DEPENDENCIES);
+    } else if (c.rfind(L"set:", 0) == 0 || c.rfind(L"validate:", 0) == 0) {
+      const bool set = c.rfind(L"set:", 0) == 0;
+      const auto fmts = h.control(id, pendop::win32::CLUSCTL_RESOURCE_GET_PRIVATE_PROPERTY_FMTS);
+      std::vector<pendop::property_entry> formats;
+      if (auto decoded = pendop::decode_property_list(fmts.out)) formats = std::move(*decoded);
+      auto list = property_list_of(c.substr(set ? 4 : 9), formats);
+      if (!list) return usage(list.error().message);
+      (void)h.control(id,
+                      set ? pendop::win32::CLUSCTL_RESOURCE_SET_PRIVATE_PROPERTIES
+                          : pendop::win32::CLUSCTL_RESOURCE_VALIDATE_PRIVATE_PROPERTIES,
+                      *list);
     } else {
       return usage("unknown command \"" + narrow(c) + "\"");
     }

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdarg>
@@ -25,6 +26,31 @@ std::string host_event::to_json() const {
   }
   j["rc"] = rc;
   if (!text.empty()) j["text"] = text;
+  if (!properties.empty()) {
+    auto& props = j["properties"] = nlohmann::ordered_json::object();
+    for (const auto& p : properties) {
+      if (p.values.empty()) continue;
+      const property_value& v = p.values.front();
+      switch (v.syntax) {
+        case property_syntax::sz:
+        case property_syntax::expand_sz:
+        case property_syntax::expanded_sz: props[to_utf8(p.name)] = to_utf8(v.text); break;
+        case property_syntax::multi_sz: {
+          auto& list = props[to_utf8(p.name)] = nlohmann::ordered_json::array();
+          for (const auto& t : v.texts) list.push_back(to_utf8(t));
+          break;
+        }
+        case property_syntax::binary: {
+          std::string hex;
+          for (auto b : v.bytes) hex += fmt::format("{:02x}", b);
+          props[to_utf8(p.name)] = hex;
+          break;
+        }
+        default: props[to_utf8(p.name)] = v.number; break;
+      }
+    }
+  }
+  if (!names.empty()) j["names"] = names;
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
@@ -126,9 +152,16 @@ DWORD WINAPI set_status_ex(RESOURCE_HANDLE h, RESOURCE_STATUS_EX* st) {
   return s->host->on_status(s, st->ResourceState, st->CheckPoint);
 }
 
+// LogEvent with a NULL handle (a message from Startup) has no slot to name
+// its host; the host calling Startup on this thread is set for the call's
+// duration (LogEvent carries no context of its own).
+thread_local host_state* starting_host = nullptr;
+
 void __cdecl log_event(RESOURCE_HANDLE h, LOG_LEVEL level, LPCWSTR format, ...) {
-  if (!h || !format) return;
+  if (!format) return;
   auto* s = static_cast<slot*>(h);
+  host_state* host = s ? s->host : starting_host;
+  if (!host) return;
   va_list args;
   va_start(args, format);
   wchar_t buffer[1024];
@@ -139,10 +172,10 @@ void __cdecl log_event(RESOURCE_HANDLE h, LOG_LEVEL level, LPCWSTR format, ...) 
   while (!text.empty() && (text.back() == L'\n' || text.back() == L'\r')) text.pop_back();
   host_event e;
   e.event = "log";
-  e.resource = s->name;
+  e.resource = s ? s->name : std::string();
   e.rc = static_cast<DWORD>(level);
   e.text = narrow(text);
-  s->host->record(std::move(e));
+  host->record(std::move(e));
 }
 
 host_event call_event(std::string what, std::string resource, DWORD rc) {
@@ -169,6 +202,10 @@ result<std::unique_ptr<dll_host>> dll_host::load(options o) {
   }
   std::unique_ptr<dll_host> host(new dll_host(st));
   DWORD rc = 0;
+  detail::starting_host = st.get();
+  struct reset_starting {
+    ~reset_starting() { detail::starting_host = nullptr; }
+  } reset_on_return;
   if (st->opts.startup_ex) {
     auto fn = reinterpret_cast<PSTARTUP_EX_ROUTINE>(
         reinterpret_cast<void*>(GetProcAddress(st->module, "StartupEx")));
@@ -215,7 +252,7 @@ namespace {
 bool v2(const CLRES_FUNCTION_TABLE& t) { return t.Version == CLRES_VERSION_V2_00; }
 }  // namespace
 
-RESID dll_host::open(const std::wstring& name) {
+RESID dll_host::open(const std::wstring& name, HKEY key) {
   auto s = std::make_unique<detail::slot>();
   s->host = state_.get();
   s->name = narrow(name);
@@ -225,8 +262,8 @@ RESID dll_host::open(const std::wstring& name) {
     state_->slots.push_back(std::move(s));
   }
   const auto& t = *state_->table;
-  RESID id = v2(t) ? t.V2Functions.Open(name.c_str(), nullptr, raw, 0)
-                   : t.V1Functions.Open(name.c_str(), nullptr, raw);
+  RESID id = v2(t) ? t.V2Functions.Open(name.c_str(), key, raw, 0)
+                   : t.V1Functions.Open(name.c_str(), key, raw);
   const DWORD rc = id ? PD_ERROR_SUCCESS : GetLastError();
   {
     std::lock_guard lk(state_->mu);
@@ -308,6 +345,121 @@ DWORD dll_host::cancel(RESID id) {
   const DWORD rc = v2(t) ? t.V2Functions.Cancel(id, 0) : PD_ERROR_INVALID_FUNCTION;
   state_->record(detail::call_event("cancel", state_->name_of(id), rc));
   return rc;
+}
+
+namespace {
+
+// The names of a MULTI_SZ (ENUM_PRIVATE_PROPERTIES).
+std::vector<std::string> multi_sz_names(std::span<const std::uint8_t> b) {
+  std::vector<std::string> out;
+  std::u16string cur;
+  for (std::size_t i = 0; i + 1 < b.size(); i += 2) {
+    const auto c = static_cast<char16_t>(b[i] | (b[i + 1] << 8));
+    if (c != u'\0') {
+      cur.push_back(c);
+    } else if (!cur.empty()) {
+      out.push_back(to_utf8(cur));
+      cur.clear();
+    }
+  }
+  return out;
+}
+
+// The CLUSPROP_SYNTAX_NAME entries of a value list (required dependencies).
+std::vector<std::string> value_list_names(std::span<const std::uint8_t> b) {
+  std::vector<std::string> out;
+  auto dword = [&](std::size_t at) {
+    return static_cast<std::uint32_t>(b[at] | (b[at + 1] << 8) | (b[at + 2] << 16) |
+                                      (static_cast<std::uint32_t>(b[at + 3]) << 24));
+  };
+  std::size_t at = 0;
+  while (at + 8 <= b.size()) {
+    const std::uint32_t syntax = dword(at);
+    const std::uint32_t length = dword(at + 4);
+    if (syntax == 0 || at + 8 + length > b.size()) break;
+    if (syntax == static_cast<std::uint32_t>(property_syntax::name)) {
+      auto names = multi_sz_names(b.subspan(at + 8, length));
+      out.insert(out.end(), names.begin(), names.end());
+    }
+    at += 8 + ((length + 3) & ~std::uint32_t{3});
+  }
+  return out;
+}
+
+// What a control answer says, for its event.
+void describe_answer(host_event& e, DWORD code, std::span<const std::uint8_t> out) {
+  e.text = fmt::format("0x{:08x}", code);
+  if (e.rc != PD_ERROR_SUCCESS) return;
+  switch (code) {
+    case CLUSCTL_RESOURCE_GET_PRIVATE_PROPERTIES:
+    case CLUSCTL_RESOURCE_GET_PRIVATE_PROPERTY_FMTS:
+    case CLUSCTL_RESOURCE_TYPE_GET_PRIVATE_RESOURCE_PROPERTY_FMTS:
+      if (auto list = decode_property_list(out)) {
+        e.properties = std::move(*list);
+      } else {
+        e.text += ": " + list.error().message;
+      }
+      break;
+    case CLUSCTL_RESOURCE_ENUM_PRIVATE_PROPERTIES: e.names = multi_sz_names(out); break;
+    case CLUSCTL_RESOURCE_GET_REQUIRED_DEPENDENCIES:
+    case CLUSCTL_RESOURCE_TYPE_GET_REQUIRED_DEPENDENCIES: e.names = value_list_names(out); break;
+    case CLUSCTL_RESOURCE_GET_CHARACTERISTICS:
+    case CLUSCTL_RESOURCE_TYPE_GET_CHARACTERISTICS:
+      if (out.size() == 4) {
+        e.text += fmt::format(": characteristics 0x{:x}",
+                              out[0] | (out[1] << 8) | (out[2] << 16) | (out[3] << 24));
+      }
+      break;
+    default: break;
+  }
+}
+
+// Asks twice, as a cluster does: no buffer, then the size ERROR_MORE_DATA named.
+template <class Call>
+dll_host::control_answer ask(Call&& call) {
+  dll_host::control_answer a;
+  DWORD needed = 0;
+  a.rc = call(nullptr, 0, &needed);
+  if (a.rc == PD_ERROR_MORE_DATA) {
+    a.out.resize(needed);
+    DWORD returned = 0;
+    a.rc = call(a.out.data(), needed, &returned);
+    a.out.resize(a.rc == PD_ERROR_SUCCESS ? std::min<std::size_t>(returned, needed) : 0);
+  } else {
+    a.out.clear();
+  }
+  return a;
+}
+
+}  // namespace
+
+dll_host::control_answer dll_host::control(RESID id, DWORD code, std::span<const std::uint8_t> in) {
+  const auto& t = *state_->table;
+  auto fn = v2(t) ? t.V2Functions.ResourceControl : t.V1Functions.ResourceControl;
+  auto* in_ptr = in.empty() ? nullptr : const_cast<std::uint8_t*>(in.data());
+  const auto a = ask([&](PVOID out, DWORD size, LPDWORD returned) {
+    return fn ? fn(id, code, in_ptr, static_cast<DWORD>(in.size()), out, size, returned)
+              : PD_ERROR_INVALID_FUNCTION;
+  });
+  auto e = detail::call_event("control", state_->name_of(id), a.rc);
+  describe_answer(e, code, a.out);
+  state_->record(std::move(e));
+  return a;
+}
+
+dll_host::control_answer dll_host::type_control(DWORD code, std::span<const std::uint8_t> in) {
+  const auto& t = *state_->table;
+  auto fn = v2(t) ? t.V2Functions.ResourceTypeControl : t.V1Functions.ResourceTypeControl;
+  auto* in_ptr = in.empty() ? nullptr : const_cast<std::uint8_t*>(in.data());
+  const auto a = ask([&](PVOID out, DWORD size, LPDWORD returned) {
+    return fn ? fn(state_->opts.type.c_str(), code, in_ptr, static_cast<DWORD>(in.size()), out,
+                   size, returned)
+              : PD_ERROR_INVALID_FUNCTION;
+  });
+  auto e = detail::call_event("type_control", "", a.rc);
+  describe_answer(e, code, a.out);
+  state_->record(std::move(e));
+  return a;
 }
 
 void dll_host::answer_terminate_from(RESID id, DWORD n) {

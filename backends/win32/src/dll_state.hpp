@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: MIT
 // What a resource DLL's adapter keeps: `dll_state` (the type, the callbacks
 // from Startup, the RESID registry, the cluster log) and `instance` (one
-// opened resource: its handle and its operation engine), and `guarded`, the
-// one wrapper of every export.
+// opened resource: its handle, its operation engine, its private
+// properties), and `guarded`, the one wrapper of every export.
 #pragma once
 
 #include <pendop/operation_engine.hpp>
+#include <pendop/win32/cluster_registry_api.hpp>
 #include <pendop/win32/clusworker_api.hpp>
 #include <pendop/win32/resapi.hpp>
 #include <pendop/win32/resource_type.hpp>
 #include <pendop/win32/win32_error.hpp>
+
+#include "parameter_store.hpp"
 
 #include <fmt/format.h>
 
@@ -17,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -29,10 +33,23 @@ struct instance;
 // Startup and the registry that maps RESIDs to live instances (a RESID is
 // only ever dereferenced after it was found here).
 struct dll_state {
-  dll_state(resource_type t, clusworker_api a) : type(std::move(t)), api(a) {}
+  dll_state(resource_type t, clusworker_api a, cluster_registry_api r)
+      : type(std::move(t)), api(a), registry(r) {
+    auto d = parameter_values::defaults(type.parameters);
+    if (d) {
+      defaults.emplace(std::move(*d));
+    } else {
+      declaration_error = d.error().message;
+    }
+  }
 
   const resource_type type;
   const clusworker_api api;
+  const cluster_registry_api registry;
+  /// The declared parameters' defaults; empty when the declarations
+  /// contradict themselves (`declaration_error` says how; Startup fails).
+  std::optional<parameter_values> defaults;
+  std::string declaration_error;
 
   mutable std::mutex mu;
   PSET_RESOURCE_STATUS_ROUTINE set_status = nullptr;     // guarded by mu
@@ -100,12 +117,22 @@ void guarded_void(const dll_state& s, RESOURCE_HANDLE handle, std::string_view e
 
 // One opened resource (the object behind a RESID).
 struct instance {
-  instance(std::wstring n, RESOURCE_HANDLE h, operation_engine e)
-      : name(std::move(n)), handle(h), engine(std::move(e)) {}
+  instance(std::wstring n, RESOURCE_HANDLE h, operation_engine e, parameter_store s,
+           parameter_values taken)
+      : name(std::move(n)),
+        handle(h),
+        engine(std::move(e)),
+        store(std::move(s)),
+        applied(std::move(taken)) {}
 
   const std::wstring name;
   const RESOURCE_HANDLE handle;
   operation_engine engine;
+  parameter_store store;
+  /// Serialises resource::apply with the health checks (the resource's
+  /// threading contract) and guards `applied`.
+  std::mutex config_mu;
+  parameter_values applied;  // what the resource last took
 };
 
 }  // namespace pendop::win32::detail

@@ -6,12 +6,16 @@
 #include <pendop/win32/win32_error.hpp>
 
 #include "clusworker_platform.hpp"
+#include "control_codes.hpp"
 #include "dll_state.hpp"
 #include "function_table.hpp"
+#include "parameter_store.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -85,8 +89,8 @@ result<operation_engine> make_engine(const std::shared_ptr<detail::dll_state>& d
 
 }  // namespace
 
-resource_dll::resource_dll(resource_type type, clusworker_api api)
-    : state_(std::make_shared<detail::dll_state>(std::move(type), api)) {}
+resource_dll::resource_dll(resource_type type, clusworker_api api, cluster_registry_api registry)
+    : state_(std::make_shared<detail::dll_state>(std::move(type), api, registry)) {}
 
 resource_dll::~resource_dll() { detail::clear_current(this); }
 
@@ -96,6 +100,20 @@ resource_dll& resource_dll::module(resource_type (*define)()) {
 }
 
 namespace {
+
+// Startup refuses a type whose parameter declarations contradict themselves.
+DWORD check_declarations(const detail::dll_state& s, PLOG_EVENT_ROUTINE log_event) noexcept {
+  if (s.defaults) return PD_ERROR_SUCCESS;
+  if (log_event) {
+    try {
+      log_event(nullptr, LOG_ERROR, L"%1!ws!\n",
+                widen("the resource type's parameters: " + s.declaration_error).c_str());
+    } catch (...) {
+      // The answer below says enough.
+    }
+  }
+  return PD_ERROR_INVALID_DATA;
+}
 
 DWORD pick_table(DWORD min_version, DWORD max_version, CLRES_FUNCTION_TABLE** table) {
   if (min_version <= CLRES_VERSION_V2_00 && CLRES_VERSION_V2_00 <= max_version) {
@@ -117,6 +135,7 @@ DWORD resource_dll::startup(LPCWSTR type, DWORD min_version, DWORD max_version,
   if (!table) return PD_ERROR_INVALID_PARAMETER;
   *table = nullptr;
   if (!same_type(type, state_->type.name)) return PD_ERROR_CLUSTER_RESNAME_NOT_FOUND;
+  if (const DWORD bad = check_declarations(*state_, log_event)) return bad;
   const DWORD rc = pick_table(min_version, max_version, table);
   if (rc != PD_ERROR_SUCCESS) return rc;
   {
@@ -135,6 +154,7 @@ DWORD resource_dll::startup_ex(LPCWSTR type, DWORD min_version, DWORD max_versio
   if (!table || !callbacks) return PD_ERROR_INVALID_PARAMETER;
   *table = nullptr;
   if (!same_type(type, state_->type.name)) return PD_ERROR_CLUSTER_RESNAME_NOT_FOUND;
+  if (const DWORD bad = check_declarations(*state_, callbacks->LogEvent)) return bad;
   const DWORD rc = pick_table(min_version, max_version, table);
   if (rc != PD_ERROR_SUCCESS) return rc;
   {
@@ -147,24 +167,38 @@ DWORD resource_dll::startup_ex(LPCWSTR type, DWORD min_version, DWORD max_versio
   return PD_ERROR_SUCCESS;
 }
 
-RESID resource_dll::open(LPCWSTR name, HKEY, RESOURCE_HANDLE handle) noexcept {
+RESID resource_dll::open(LPCWSTR name, HKEY key, RESOURCE_HANDLE handle) noexcept {
   SetLastError(PD_ERROR_SUCCESS);
   RESID id = detail::guarded(*state_, handle, "Open", RESID{nullptr}, [&]() -> RESID {
-    if (!name) {
+    if (!name || !state_->defaults) {
       SetLastError(PD_ERROR_INVALID_PARAMETER);
       return nullptr;
     }
-    auto made = state_->type.make(name);
-    if (made && !*made) made = make_error(errc::invalid_argument, "the factory returned no resource");
-    auto engine = made ? make_engine(state_, name, handle, std::move(*made))
-                       : result<operation_engine>(made.error());
-    if (!engine) {
+    auto fail = [&](const error& e) -> RESID {
       state_->log(handle, LOG_ERROR,
-                  fmt::format("Open of \"{}\" failed: {}", narrow(name), engine.error().message));
-      SetLastError(to_win32_error(engine.error().code));
+                  fmt::format("Open of \"{}\" failed: {}", narrow(name), e.message));
+      SetLastError(to_win32_error(e.code));
       return nullptr;
+    };
+    auto store = detail::parameter_store::open(state_->registry, key, *state_->defaults);
+    if (!store) return fail(store.error());
+    // A stored value that its declaration refuses leaves the resource
+    // configurable (SET_PRIVATE_PROPERTIES can repair it); Online refuses it.
+    auto values = store->read();
+    if (!values) {
+      state_->log(handle, LOG_WARNING,
+                  fmt::format("Open of \"{}\": private properties: {}; the defaults apply until "
+                              "they are repaired",
+                              narrow(name), values.error().message));
+      values = *state_->defaults;
     }
-    auto inst = std::make_shared<detail::instance>(name, handle, std::move(*engine));
+    auto made = state_->type.make(name, *values);
+    if (made && !*made) made = make_error(errc::invalid_argument, "the factory returned no resource");
+    if (!made) return fail(made.error());
+    auto engine = make_engine(state_, name, handle, std::move(*made));
+    if (!engine) return fail(engine.error());
+    auto inst = std::make_shared<detail::instance>(name, handle, std::move(*engine),
+                                                   std::move(*store), std::move(*values));
     const RESID made_id = inst.get();
     std::lock_guard lk(state_->mu);
     state_->instances.emplace(made_id, std::move(inst));
@@ -191,11 +225,49 @@ void resource_dll::close(RESID id) noexcept {
 
 namespace {
 
+bool busy(const detail::instance& inst) {
+  return inst.engine.pending() || inst.engine.state() == resource_state::online;
+}
+
+// Before an Online starts: the stored values, taken up by the resource when
+// they changed since it last took values. Called with config_mu held. An
+// error (a stored value its declaration refuses, a required property never
+// set, the resource refusing the values) fails the Online, logged.
+DWORD take_stored_values(const detail::dll_state& s, detail::instance& inst) {
+  if (busy(inst)) return PD_ERROR_SUCCESS;  // the engine answers this Online itself
+  auto fail = [&](DWORD code, std::string_view why) {
+    s.log(inst.handle, LOG_ERROR, fmt::format("Online refused: {}", why));
+    return code;
+  };
+  auto stored = inst.store.read();
+  if (!stored) return fail(detail::property_error(stored.error()), stored.error().message);
+  if (const auto missing = stored->missing(); !missing.empty()) {
+    std::string names;
+    for (const auto& m : missing) names += (names.empty() ? "" : ", ") + m;
+    return fail(PD_ERROR_INVALID_PARAMETER,
+                fmt::format("required private properties are not set: {}", names));
+  }
+  if (*stored == inst.applied) return PD_ERROR_SUCCESS;
+  if (auto taken = inst.engine.subject().apply(*stored); !taken) {
+    return fail(to_win32_error(taken.error().code),
+                fmt::format("the resource refused its private properties: {}",
+                            taken.error().message));
+  }
+  inst.applied = std::move(*stored);
+  return PD_ERROR_SUCCESS;
+}
+
 DWORD start_checked(const detail::dll_state& s, RESID id, operation_kind kind) noexcept {
   return detail::guarded(s, nullptr, kind == operation_kind::online ? "Online" : "Offline",
                          DWORD{PD_ERROR_GEN_FAILURE}, [&]() -> DWORD {
                            auto inst = s.find(id);
                            if (!inst) return PD_ERROR_INVALID_PARAMETER;
+                           // No apply from ResourceControl while a body starts.
+                           std::lock_guard lk(inst->config_mu);
+                           if (kind == operation_kind::online) {
+                             const DWORD taken = take_stored_values(s, *inst);
+                             if (taken != PD_ERROR_SUCCESS) return taken;
+                           }
                            auto started = inst->engine.start(kind);
                            if (!started) return to_win32_error(started.error().code);
                            return is_pending(*started) ? DWORD{PD_ERROR_IO_PENDING}
@@ -232,6 +304,7 @@ BOOL health(const detail::dll_state& s, RESID id, std::string_view entry,
     auto inst = s.find(id);
     if (!inst) return FALSE;
     std::string why;
+    std::lock_guard lk(inst->config_mu);  // never concurrent with resource::apply
     if (check(inst->engine.subject(), &why)) return TRUE;
     if (!why.empty()) s.log(inst->handle, LOG_ERROR, why);
     return FALSE;
@@ -248,17 +321,150 @@ BOOL resource_dll::is_alive(RESID id) noexcept {
   return health(*state_, id, "IsAlive", &invoke_is_alive);
 }
 
-DWORD resource_dll::resource_control(RESID id, DWORD, PVOID, DWORD, PVOID, DWORD,
-                                     LPDWORD returned) noexcept {
-  if (returned) *returned = 0;
-  return state_->find(id) ? PD_ERROR_INVALID_FUNCTION : PD_ERROR_INVALID_PARAMETER;
+namespace {
+
+std::span<const std::uint8_t> input_of(PVOID in, DWORD in_size) noexcept {
+  return in ? std::span(static_cast<const std::uint8_t*>(in), in_size)
+            : std::span<const std::uint8_t>();
 }
 
-DWORD resource_dll::resource_type_control(LPCWSTR type, DWORD, PVOID, DWORD, PVOID, DWORD,
-                                          LPDWORD returned) noexcept {
+// The stored values and what `input` (a property list) would make of them.
+struct proposal {
+  parameter_values before;
+  parameter_values after;
+  std::vector<std::string> named;  // the properties the list names
+};
+
+// A stored value its declaration refuses reads as its default here, so that
+// a SET naming it repairs it.
+result<proposal> propose(detail::instance& inst, std::span<const std::uint8_t> input) {
+  auto list = decode_property_list(input);
+  if (!list) return list.error();
+  auto before = inst.store.read(detail::parameter_store::bad_value::use_default);
+  if (!before) return before.error();
+  auto after = before->with_property_list(*list);
+  if (!after) return after.error();
+  std::vector<std::string> named;
+  for (const auto& e : *list) named.push_back(to_utf8(e.name));
+  return proposal{std::move(*before), std::move(*after), std::move(named)};
+}
+
+DWORD refuse(const detail::dll_state& s, const detail::instance& inst, std::string_view control,
+             const error& e) {
+  s.log(inst.handle, LOG_WARNING, fmt::format("{} refused: {}", control, e.message));
+  return detail::property_error(e);
+}
+
+// SET_PRIVATE_PROPERTIES: all or nothing, stored in the cluster key. Offline
+// resources take the values at their next Online (ERROR_SUCCESS); an Online
+// one takes changes at once unless one of them waits for the next Online, or
+// an operation is pending (ERROR_RESOURCE_PROPERTIES_STORED).
+DWORD set_private_properties(const detail::dll_state& s, detail::instance& inst,
+                             std::span<const std::uint8_t> input) {
+  constexpr std::string_view control = "SET_PRIVATE_PROPERTIES";
+  std::lock_guard lk(inst.config_mu);
+  auto p = propose(inst, input);
+  if (!p) return refuse(s, inst, control, p.error());
+  // Every named property is written (a repaired value may equal its default);
+  // only the changed ones count for what the resource has to take up.
+  std::vector<const parameter*> named;
+  for (const auto& n : p->named) {
+    const parameter* d = p->after.find(n);
+    if (std::find(named.begin(), named.end(), d) == named.end()) named.push_back(d);
+  }
+  if (auto stored = inst.store.write(p->after, named); !stored) {
+    s.log(inst.handle, LOG_ERROR, fmt::format("{} failed: {}", control, stored.error().message));
+    return to_win32_error(stored.error().code);
+  }
+  const auto changed = p->after.changed_from(p->before);
+  if (changed.empty()) return PD_ERROR_SUCCESS;
+  std::string names;
+  for (const parameter* c : changed) names += (names.empty() ? "" : ", ") + c->name;
+  if (!busy(inst)) {
+    s.log(inst.handle, LOG_INFORMATION,
+          fmt::format("private properties stored, taken up at the next Online: {}", names));
+    return PD_ERROR_SUCCESS;
+  }
+  const bool waits = inst.engine.pending() ||
+                     std::any_of(changed.begin(), changed.end(),
+                                 [](const parameter* c) { return c->applies_at_online; });
+  if (waits) {
+    s.log(inst.handle, LOG_INFORMATION,
+          fmt::format("private properties stored, taken up at the next Online: {}", names));
+    return PD_ERROR_RESOURCE_PROPERTIES_STORED;
+  }
+  if (auto taken = inst.engine.subject().apply(p->after); !taken) {
+    s.log(inst.handle, LOG_ERROR,
+          fmt::format("private properties stored ({}), but the resource refused them: {}", names,
+                      taken.error().message));
+    return to_win32_error(taken.error().code);
+  }
+  inst.applied = std::move(p->after);
+  s.log(inst.handle, LOG_INFORMATION, fmt::format("private properties applied: {}", names));
+  return PD_ERROR_SUCCESS;
+}
+
+}  // namespace
+
+DWORD resource_dll::resource_control(RESID id, DWORD code, PVOID in, DWORD in_size, PVOID out,
+                                     DWORD out_size, LPDWORD returned) noexcept {
   if (returned) *returned = 0;
-  return same_type(type, state_->type.name) ? PD_ERROR_INVALID_FUNCTION
-                                                    : PD_ERROR_CLUSTER_RESNAME_NOT_FOUND;
+  return detail::guarded(*state_, nullptr, "ResourceControl", DWORD{PD_ERROR_GEN_FAILURE},
+                         [&]() -> DWORD {
+    auto inst = state_->find(id);
+    if (!inst) return PD_ERROR_INVALID_PARAMETER;
+    const detail::dll_state& s = *state_;
+    const auto input = input_of(in, in_size);
+    switch (code) {
+      case CLUSCTL_RESOURCE_GET_CHARACTERISTICS:
+        return detail::answer(detail::dword_bytes(CLUS_CHAR_UNKNOWN), out, out_size, returned);
+      case CLUSCTL_RESOURCE_GET_REQUIRED_DEPENDENCIES:
+        return detail::answer(detail::dependency_list(s.type.required_dependencies), out,
+                              out_size, returned);
+      case CLUSCTL_RESOURCE_ENUM_PRIVATE_PROPERTIES:
+        return detail::answer(detail::property_names(s.type.parameters), out, out_size, returned);
+      case CLUSCTL_RESOURCE_GET_PRIVATE_PROPERTY_FMTS:
+        return detail::answer(detail::property_formats(s.type.parameters), out, out_size,
+                              returned);
+      case CLUSCTL_RESOURCE_GET_PRIVATE_PROPERTIES: {
+        auto values = inst->store.read();
+        if (!values) return refuse(s, *inst, "GET_PRIVATE_PROPERTIES", values.error());
+        return detail::answer(encode_property_list(values->to_property_list()), out, out_size,
+                              returned);
+      }
+      case CLUSCTL_RESOURCE_VALIDATE_PRIVATE_PROPERTIES: {
+        auto p = propose(*inst, input);
+        return p ? DWORD{PD_ERROR_SUCCESS}
+                 : refuse(s, *inst, "VALIDATE_PRIVATE_PROPERTIES", p.error());
+      }
+      case CLUSCTL_RESOURCE_SET_PRIVATE_PROPERTIES:
+        return set_private_properties(s, *inst, input);
+      default:
+        return PD_ERROR_INVALID_FUNCTION;  // the monitor's default processing
+    }
+  });
+}
+
+DWORD resource_dll::resource_type_control(LPCWSTR type, DWORD code, PVOID, DWORD, PVOID out,
+                                          DWORD out_size, LPDWORD returned) noexcept {
+  if (returned) *returned = 0;
+  return detail::guarded(*state_, nullptr, "ResourceTypeControl", DWORD{PD_ERROR_GEN_FAILURE},
+                         [&]() -> DWORD {
+    const detail::dll_state& s = *state_;
+    if (!same_type(type, s.type.name)) return PD_ERROR_CLUSTER_RESNAME_NOT_FOUND;
+    switch (code) {
+      case CLUSCTL_RESOURCE_TYPE_GET_CHARACTERISTICS:
+        return detail::answer(detail::dword_bytes(CLUS_CHAR_UNKNOWN), out, out_size, returned);
+      case CLUSCTL_RESOURCE_TYPE_GET_REQUIRED_DEPENDENCIES:
+        return detail::answer(detail::dependency_list(s.type.required_dependencies), out,
+                              out_size, returned);
+      case CLUSCTL_RESOURCE_TYPE_GET_PRIVATE_RESOURCE_PROPERTY_FMTS:
+        return detail::answer(detail::property_formats(s.type.parameters), out, out_size,
+                              returned);
+      default:
+        return PD_ERROR_INVALID_FUNCTION;  // the monitor's default processing
+    }
+  });
 }
 
 DWORD resource_dll::cancel(RESID id, DWORD) noexcept {

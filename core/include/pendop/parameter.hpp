@@ -67,7 +67,8 @@ struct parameter {
   bool applies_at_online = false;
 };
 
-/// The current values of a set of declared parameters.
+/// The current values of a set of declared parameters. Names compare
+/// case-insensitively (ASCII), as a cluster's property names do.
 class parameter_values {
  public:
   /// The defaults of `declared`. Errors (`invalid_argument`) for declarations
@@ -77,6 +78,9 @@ class parameter_values {
   static result<parameter_values> defaults(std::vector<parameter> declared);
 
   [[nodiscard]] const std::vector<parameter>& declared() const noexcept { return declared_; }
+
+  /// The declaration named `name` (ignoring case), or null.
+  [[nodiscard]] const parameter* find(std::string_view name) const noexcept;
 
   /// Whether `value` is acceptable for `name`. Errors: `property_unknown`
   /// (naming the declared ones), `property_wrong_type`, `property_out_of_range`.
@@ -96,6 +100,10 @@ class parameter_values {
 
   /// Required parameters that were never set (empty when all were).
   [[nodiscard]] std::vector<std::string> missing() const;
+
+  /// The declarations whose values differ between `before` and these (both
+  /// of the same declarations), in declaration order.
+  [[nodiscard]] std::vector<const parameter*> changed_from(const parameter_values& before) const;
 
   /// Every value as a property list (CLUSCTL_RESOURCE_GET_PRIVATE_PROPERTIES).
   [[nodiscard]] std::vector<property_entry> to_property_list() const;

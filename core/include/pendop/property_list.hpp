@@ -43,6 +43,7 @@ enum class property_syntax : std::uint32_t {
   multi_sz = 0x00010005,        ///< CLUSPROP_SYNTAX_LIST_VALUE_MULTI_SZ
   ularge_integer = 0x00010006,  ///< CLUSPROP_SYNTAX_LIST_VALUE_ULARGE_INTEGER
   expanded_sz = 0x00010008,     ///< CLUSPROP_SYNTAX_LIST_VALUE_EXPANDED_SZ
+  word = 0x0001000B,            ///< CLUSPROP_SYNTAX_LIST_VALUE_WORD (property formats)
 };
 
 /// "DWORD", "SZ", "MULTI_SZ", ... (the documentation's names), or "0x..." for others.
@@ -51,7 +52,7 @@ enum class property_syntax : std::uint32_t {
 /// One value of a property. Which member holds it follows `syntax`.
 struct property_value {
   property_syntax syntax = property_syntax::dword;
-  std::uint64_t number = 0;           ///< dword, ularge_integer
+  std::uint64_t number = 0;           ///< dword, ularge_integer, word
   std::u16string text{};                ///< sz, expand_sz, expanded_sz
   std::vector<std::u16string> texts{};  ///< multi_sz
   std::vector<std::uint8_t> bytes{};    ///< binary

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <pendop/operation.hpp>
+#include <pendop/parameter.hpp>
 #include <pendop/result.hpp>
 
 namespace pendop {
@@ -36,6 +37,16 @@ class resource {
   /// Throwing counts as "not alive"; hosts log the exception's text.
   virtual bool is_alive() { return true; }
 
+  /// Takes up new values of the resource type's declared parameters (see
+  /// `pendop::parameter`). Hosts call it before an Online whose values differ
+  /// from the ones the resource last took (and, for changes to parameters
+  /// that do not wait for the next Online, while the resource is Online),
+  /// never concurrently with online/offline/looks_alive/is_alive. An error
+  /// fails that Online (or the change) with its message.
+  virtual result<void> apply(const parameter_values& values) {
+    (void)values;
+    return ok();
+  }
   /// Hard stop (Terminate): make any running body return soon, and force
   /// the resource down. May run concurrently with online/offline/health
   /// checks. An exception is caught by the host and logged.

@@ -4,33 +4,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
+#include <cstdint>
 #include <thread>
 
 namespace pendop::example {
 namespace {
 
-constexpr std::string_view k_keys =
-    "online_ms, offline_ms, report_ms, ignore_terminate, looks_alive, is_alive, fail_online";
-
-result<milliseconds> to_ms(std::string_view key, std::string_view value) {
-  long long n = -1;
-  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-  if (ec != std::errc{} || end != value.data() + value.size() || n < 0 || n > 86'400'000) {
-    return make_error(errc::invalid_argument,
-                      fmt::format("example resource: {}: \"{}\" is not a number of milliseconds "
-                                  "(0..86400000)",
-                                  key, value));
-  }
-  return milliseconds{n};
-}
-
-result<bool> to_flag(std::string_view key, std::string_view value) {
-  if (value == "0") return false;
-  if (value == "1") return true;
-  return make_error(errc::invalid_argument,
-                    fmt::format("example resource: {}: \"{}\" is not a flag (0 or 1)", key, value));
-}
+constexpr std::uint64_t k_day_ms = 86'400'000;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
@@ -38,10 +18,48 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+parameter_values example_defaults() {
+  auto d = parameter_values::defaults(example_parameters());
+  return std::move(*d);  // the declaration below is consistent (a test checks it)
+}
+
 }  // namespace
 
+const std::vector<parameter>& example_parameters() {
+  static const std::vector<parameter> declared = [] {
+    auto ms = [](std::string name, std::string description, std::uint64_t def, std::uint64_t min) {
+      return parameter{.name = std::move(name), .description = std::move(description),
+                       .default_value = def, .min = min, .max = k_day_ms};
+    };
+    auto flag = [](std::string name, std::string description, std::uint64_t def) {
+      return parameter{.name = std::move(name), .description = std::move(description),
+                       .default_value = def, .max = 1};
+    };
+    return std::vector<parameter>{
+        ms("online_ms", "How long Online takes, in milliseconds", 1000, 0),
+        ms("offline_ms", "How long Offline takes, in milliseconds", 500, 0),
+        ms("report_ms", "Interval between progress reports, in milliseconds", 200, 1),
+        flag("ignore_terminate", "1: ignore stop requests (misbehave on purpose)", 0),
+        flag("looks_alive", "What the shallow health check (LooksAlive) answers", 1),
+        flag("is_alive", "What the deep health check (IsAlive) answers", 1),
+        flag("fail_online", "1: Online fails after its first report", 0),
+    };
+  }();
+  return declared;
+}
+
+example_config to_example_config(const parameter_values& v) {
+  return example_config{.online = milliseconds(static_cast<long long>(v.number("online_ms"))),
+                        .offline = milliseconds(static_cast<long long>(v.number("offline_ms"))),
+                        .report = milliseconds(static_cast<long long>(v.number("report_ms"))),
+                        .ignore_terminate = v.number("ignore_terminate") != 0,
+                        .looks_alive = v.number("looks_alive") != 0,
+                        .is_alive = v.number("is_alive") != 0,
+                        .fail_online = v.number("fail_online") != 0};
+}
+
 result<example_config> parse_example_config(std::string_view text) {
-  example_config c;
+  parameter_values values = example_defaults();
   while (!text.empty()) {
     const auto semi = text.find(';');
     const std::string_view segment = trim(text.substr(0, semi));
@@ -50,37 +68,14 @@ result<example_config> parse_example_config(std::string_view text) {
     const auto eq = segment.find('=');
     if (eq == std::string_view::npos) {
       return make_error(errc::invalid_argument,
-                        fmt::format("example resource: \"{}\" is not key=value (keys: {})",
-                                    segment, k_keys));
+                        fmt::format("example resource: \"{}\" is not key=value", segment));
     }
-    const std::string_view key = trim(segment.substr(0, eq));
-    const std::string_view value = trim(segment.substr(eq + 1));
-    milliseconds* ms = key == "online_ms"    ? &c.online
-                       : key == "offline_ms" ? &c.offline
-                       : key == "report_ms"  ? &c.report
-                                             : nullptr;
-    bool* flag = key == "ignore_terminate" ? &c.ignore_terminate
-                 : key == "looks_alive"    ? &c.looks_alive
-                 : key == "is_alive"       ? &c.is_alive
-                 : key == "fail_online"    ? &c.fail_online
-                                           : nullptr;
-    if (ms) {
-      auto v = to_ms(key, value);
-      if (!v) return v.error();
-      *ms = *v;
-    } else if (flag) {
-      auto v = to_flag(key, value);
-      if (!v) return v.error();
-      *flag = *v;
-    } else {
-      return make_error(errc::invalid_argument,
-                        fmt::format("example resource: unknown key \"{}\" (keys: {})", key, k_keys));
+    if (auto set = values.set_text(trim(segment.substr(0, eq)), trim(segment.substr(eq + 1)));
+        !set) {
+      return make_error(set.error().code, "example resource: " + set.error().message);
     }
   }
-  if (c.report.count() == 0) {
-    return make_error(errc::invalid_argument, "example resource: report_ms: must be at least 1");
-  }
-  return c;
+  return to_example_config(values);
 }
 
 std::string to_string(const example_config& c) {

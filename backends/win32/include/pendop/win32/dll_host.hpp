@@ -11,12 +11,15 @@
 // DLL's worker threads; `events`/`reports` may be read from any thread.
 #pragma once
 
+#include <pendop/property_list.hpp>
 #include <pendop/result.hpp>
 #include <pendop/time.hpp>
 #include <pendop/win32/resapi.hpp>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -34,7 +37,13 @@ struct host_event {
   std::string state;         ///< for "status": the reported state ("OnlinePending", ...)
   DWORD checkpoint = 0;      ///< for "status"
   DWORD rc = 0;              ///< an entry point's return value / SetResourceStatus's answer
-  std::string text;          ///< log text, errors
+  std::string text;          ///< log text, errors, the control code
+  /// For "control": a property-list answer (GET_PRIVATE_PROPERTIES, the
+  /// property formats), decoded.
+  std::vector<property_entry> properties{};
+  /// For "control": names in the answer (ENUM_PRIVATE_PROPERTIES, required
+  /// dependencies).
+  std::vector<std::string> names{};
 
   /// One JSON object on one line.
   [[nodiscard]] std::string to_json() const;
@@ -65,7 +74,9 @@ class dll_host {
   [[nodiscard]] const CLRES_FUNCTION_TABLE& table() const noexcept;
 
   // Entry points (each recorded as an event with its result).
-  RESID open(const std::wstring& name);
+  /// Opens `name`; `key` is its ResourceKey (null: the DLL starts from its
+  /// declared defaults and keeps its properties in memory).
+  RESID open(const std::wstring& name, HKEY key = nullptr);
   DWORD online(RESID id);
   DWORD offline(RESID id);
   void terminate(RESID id);
@@ -74,6 +85,17 @@ class dll_host {
   BOOL is_alive(RESID id);
   DWORD cancel(RESID id);  ///< V2 tables only; ERROR_INVALID_FUNCTION with a V1 table
 
+  /// What a control code answered: the Win32 result and the output bytes.
+  struct control_answer {
+    DWORD rc = 0;
+    std::vector<std::uint8_t> out{};
+  };
+  /// ResourceControl, asked as a cluster asks: with no output buffer first,
+  /// then with the size an ERROR_MORE_DATA answer names. Recorded as a
+  /// "control" event (text: the code; answers pendop knows, decoded).
+  control_answer control(RESID id, DWORD code, std::span<const std::uint8_t> in = {});
+  /// ResourceTypeControl for the host's resource type, asked the same way.
+  control_answer type_control(DWORD code, std::span<const std::uint8_t> in = {});
   /// From the `n`-th report of `id` on (1-based), SetResourceStatus answers
   /// ResourceExitStateTerminate.
   void answer_terminate_from(RESID id, DWORD n);

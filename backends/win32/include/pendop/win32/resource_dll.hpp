@@ -16,8 +16,17 @@
 //                    the monitor decides the final state itself
 //   LooksAlive/IsAlive  ask the resource
 //   Arbitrate/Release  NULL in the tables: not a quorum resource
-//   ResourceControl/ResourceTypeControl  ERROR_INVALID_FUNCTION (the monitor's
-//                    default processing)
+//   ResourceControl  the type's private properties (ENUM/GET/VALIDATE/SET_
+//                    PRIVATE_PROPERTIES, GET_PRIVATE_PROPERTY_FMTS), stored in
+//                    the resource's cluster key and taken up by the resource
+//                    (resource::apply) at its next Online, or at once while
+//                    Online when no changed property waits for the next Online;
+//                    GET_CHARACTERISTICS (not quorum-capable) and
+//                    GET_REQUIRED_DEPENDENCIES; ERROR_MORE_DATA with the size
+//                    needed for a short buffer; ERROR_INVALID_FUNCTION for the
+//                    rest (the monitor's default processing)
+//   ResourceTypeControl  GET_PRIVATE_RESOURCE_PROPERTY_FMTS, GET_CHARACTERISTICS,
+//                    GET_REQUIRED_DEPENDENCIES; ERROR_INVALID_FUNCTION otherwise
 //   Cancel (V2)      stops a pending operation like Terminate and reports its
 //                    final state (Offline); ERROR_INVALID_STATE when none is pending
 //   Close            Terminate first when pending or Online, then forgets the RESID
@@ -33,6 +42,7 @@
 //   PENDOP_RESOURCE_DLL(my_resource_type)   // pendop::win32::resource_type my_resource_type();
 #pragma once
 
+#include <pendop/win32/cluster_registry_api.hpp>
 #include <pendop/win32/clusworker_api.hpp>
 #include <pendop/win32/resapi.hpp>
 #include <pendop/win32/resource_type.hpp>
@@ -47,11 +57,12 @@ struct dll_state;
 }  // namespace detail
 
 /// The adapter behind one resource DLL. Tests construct it directly (with a
-/// fake ClusWorker api); a real DLL reaches its one instance through
-/// PENDOP_RESOURCE_DLL.
+/// fake ClusWorker api, a cluster database double); a real DLL reaches its
+/// one instance through PENDOP_RESOURCE_DLL.
 class resource_dll {
  public:
-  explicit resource_dll(resource_type type, clusworker_api api = resutils_clusworker_api());
+  explicit resource_dll(resource_type type, clusworker_api api = resutils_clusworker_api(),
+                        cluster_registry_api registry = clusapi_registry_api());
   ~resource_dll();
   resource_dll(const resource_dll&) = delete;
   resource_dll& operator=(const resource_dll&) = delete;
