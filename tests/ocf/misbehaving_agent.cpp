@@ -6,6 +6,7 @@
 #include <pendop/ocf/agent.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <thread>
@@ -41,15 +42,18 @@ pendop::ocf::agent_definition misbehaving_agent() {
   def.shortdesc = "a resource that ignores stop requests";
   def.longdesc = "Start and stop sleep regardless of stop requests; terminate() may block.";
   def.parameters = {
-      {"start_ms", "How long start takes", "Milliseconds.", "integer", "60000", false},
-      {"stop_ms", "How long stop takes", "Milliseconds.", "integer", "60000", false},
-      {"block_terminate", "terminate() never returns", "1: block.", "boolean", "0", false},
+      {.name = "start_ms", .description = "How long start takes, in milliseconds",
+       .default_value = std::uint64_t{60000}, .max = 86'400'000},
+      {.name = "stop_ms", .description = "How long stop takes, in milliseconds",
+       .default_value = std::uint64_t{60000}, .max = 86'400'000},
+      {.name = "block_terminate", .description = "1: terminate() never returns",
+       .default_value = std::uint64_t{0}, .max = 1},
   };
-  def.make = [](const pendop::ocf::parameter_values& v)
+  def.make = [](const pendop::parameter_values& v)
       -> pendop::result<std::unique_ptr<pendop::resource>> {
     return std::unique_ptr<pendop::resource>(std::make_unique<misbehaving>(
-        std::chrono::milliseconds(std::stoll(v.at("start_ms"))),
-        std::chrono::milliseconds(std::stoll(v.at("stop_ms"))), v.at("block_terminate") == "1"));
+        std::chrono::milliseconds(v.number("start_ms")),
+        std::chrono::milliseconds(v.number("stop_ms")), v.number("block_terminate") == 1));
   };
   return def;
 }

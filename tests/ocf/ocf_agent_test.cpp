@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -28,20 +29,21 @@ pendop::ocf::agent_definition example() {
   def.name = "pendop-test";
   def.shortdesc = "test";
   def.longdesc = "test <agent> & co";
-  def.parameters = {{"online_ms", "start time", "start time", "integer", "1000", false},
-                    {"report_ms", "report interval", "report interval", "integer", "200", false},
-                    {"looks_alive", "alive", "alive", "boolean", "1", false},
-                    {"fail_online", "fail", "fail", "boolean", "0", false}};
-  def.make = [](const pendop::ocf::parameter_values& v)
+  def.parameters = {
+      {.name = "online_ms", .description = "start time", .default_value = std::uint64_t{1000},
+       .max = 86'400'000},
+      {.name = "report_ms", .description = "report interval", .default_value = std::uint64_t{200},
+       .min = 1, .max = 86'400'000},
+      {.name = "looks_alive", .description = "alive", .default_value = std::uint64_t{1}, .max = 1},
+      {.name = "fail_online", .description = "fail", .default_value = std::uint64_t{0}, .max = 1}};
+  def.make = [](const pendop::parameter_values& v)
       -> pendop::result<std::unique_ptr<pendop::resource>> {
-    std::string config;
-    for (const auto& [k, val] : v) {
-      if (k == "online_ms" || k == "report_ms" || k == "looks_alive" || k == "fail_online")
-        config += k + "=" + val + ";";
-    }
-    auto c = pendop::example::parse_example_config(config);
-    if (!c) return c.error();
-    return std::unique_ptr<pendop::resource>(std::make_unique<pendop::example::example_resource>(*c));
+    pendop::example::example_config c;
+    c.online = std::chrono::milliseconds(v.number("online_ms"));
+    c.report = std::chrono::milliseconds(v.number("report_ms"));
+    c.looks_alive = v.number("looks_alive") != 0;
+    c.fail_online = v.number("fail_online") != 0;
+    return std::unique_ptr<pendop::resource>(std::make_unique<pendop::example::example_resource>(c));
   };
   return def;
 }
@@ -90,10 +92,15 @@ TEST_CASE("monitor codes follow the persisted state and health") {
 TEST_CASE("parameters get their defaults, and booleans are normalised") {
   agent_env a;
   a.env["OCF_RESKEY_looks_alive"] = "false";
+  a.env["OCF_RESKEY_PendingTimeout"] = "60000";
+  a.env["OCF_RESKEY_state_dir"] = "/tmp/x";
   auto v = pendop::ocf::read_parameters(a.def, a.env);
   REQUIRE(v);
-  CHECK(v->at("online_ms") == "1000");
-  CHECK(v->at("looks_alive") == "0");
+  CHECK(v->values.number("online_ms") == 1000);
+  CHECK(v->values.number("looks_alive") == 0);
+  CHECK(v->properties.pending_timeout == 60s);
+  CHECK(v->properties.looks_alive_poll_interval == pendop::resource_properties{}.looks_alive_poll_interval);
+  CHECK(v->state_dir == "/tmp/x");
 }
 
 // What a real Pacemaker 2.1 passes to every action (seen in a cluster's
@@ -154,8 +161,12 @@ TEST_CASE("bad parameters are OCF_ERR_CONFIGURED with an exit reason naming the 
   for (const char* action : {"validate-all", "start", "stop", "monitor"}) {
     CAPTURE(action);
     CHECK(a.run(action) == 6);
-    CHECK(a.log.str() == "ocf-exit-reason:online_ms: \"soon\" is not an integer\n");
+    CHECK(a.log.str() == "ocf-exit-reason:online_ms: \"soon\" is not a whole number\n");
   }
+  a.env["OCF_RESKEY_online_ms"] = "90000000";  // the declaration's range, as on Windows
+  CHECK(a.run("validate-all") == 6);
+  CHECK(a.log.str() ==
+        "ocf-exit-reason:online_ms: 90000000 is out of range, allowed 0..86400000\n");
   a.env.erase("OCF_RESKEY_online_ms");
   a.env["OCF_RESKEY_PendingTimeout"] = "5";
   CHECK(a.run("validate-all") == 6);
@@ -185,6 +196,11 @@ TEST_CASE("meta-data lists every parameter and advises the definition's timeouts
     CAPTURE(name);
     CHECK(x.find(std::string("<parameter name=\"") + name + "\"") != std::string::npos);
   }
+  // Types, defaults and ranges come from the one declaration.
+  CHECK(x.find("<longdesc lang=\"en\">start time (0..86400000)</longdesc>\n"
+               "<shortdesc lang=\"en\">start time</shortdesc>\n"
+               "<content type=\"integer\" default=\"1000\" />") != std::string::npos);
+  CHECK(x.find("<content type=\"boolean\" default=\"1\" />") != std::string::npos);
   CHECK(x.find("<action name=\"start\" timeout=\"45s\" />") != std::string::npos);
   CHECK(x.find("<action name=\"stop\" timeout=\"20s\" />") != std::string::npos);
   CHECK(x.find("test &lt;agent&gt; &amp; co") != std::string::npos);

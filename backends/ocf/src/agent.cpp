@@ -23,6 +23,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <ostream>
@@ -61,6 +62,37 @@ const parameter* declared(const agent_definition& def, std::string_view name) {
   const auto p = std::find_if(def.parameters.begin(), def.parameters.end(),
                               [&](const parameter& x) { return x.name == name; });
   return p != def.parameters.end() ? &*p : nullptr;
+}
+
+// A number parameter with the range 0..1 is an OCF boolean.
+bool is_boolean(const parameter& p) {
+  return (p.type == parameter_type::dword || p.type == parameter_type::ularge) && p.min == 0 &&
+         p.max == 1;
+}
+
+// OCF's content type for a declared parameter.
+std::string_view ocf_type(const parameter& p) {
+  if (is_boolean(p)) return "boolean";
+  if (p.type == parameter_type::dword || p.type == parameter_type::ularge) return "integer";
+  return "string";
+}
+
+// A value as OCF_RESKEY_ text (what set_text reads back).
+std::string as_text(const parameter_value& v) {
+  switch (v.index()) {
+    case 0: return std::to_string(std::get<0>(v));
+    case 1: return std::get<1>(v);
+    case 2: {
+      std::string out;
+      for (const auto& line : std::get<2>(v)) out += (out.empty() ? "" : "\n") + line;
+      return out;
+    }
+    default: {
+      std::string out;
+      for (auto b : std::get<3>(v)) out += fmt::format("{:02x}", b);
+      return out;
+    }
+  }
 }
 
 std::string xml_escape(std::string_view s) {
@@ -138,11 +170,11 @@ struct persisted_state {
   std::string reason;
 };
 
-std::string state_path(const agent_definition& def, const parameter_values& values,
+std::string state_path(const agent_definition& def, const std::string& state_dir,
                        const environment& env) {
   std::string dir;
-  if (auto it = values.find(k_state_dir); it != values.end() && !it->second.empty()) {
-    dir = it->second;
+  if (!state_dir.empty()) {
+    dir = state_dir;
   } else if (auto h = env_value(env, "HA_RSCTMP"); !h.empty()) {
     dir = h;
   } else {
@@ -306,20 +338,18 @@ int action_runner::run() {
     log_.warning(fmt::format("ignoring parameter \"{}\" (OCF_RESKEY_{}): {} does not declare it",
                              name, name, def_.name));
   }
-  auto values = read_parameters(def_, env_);
-  if (!values) return fail(exit_code::err_configured, values.error().message);
-  auto props = read_properties(def_, *values);
-  if (!props) return fail(exit_code::err_configured, props.error().message);
-  auto made = def_.make(*values);
+  auto params = read_parameters(def_, env_);
+  if (!params) return fail(exit_code::err_configured, params.error().message);
+  auto made = def_.make(params->values);
   if (!made) return fail(exit_code::err_configured, made.error().message);
   if (!*made) return fail(exit_code::err_configured, def_.name + ": the agent made no resource");
   if (action_ == "validate-all") return static_cast<int>(exit_code::success);
 
-  const std::string path = state_path(def_, *values, env_);
+  const std::string path = state_path(def_, params->state_dir, env_);
   const persisted_state persisted = read_state(path);
   if (action_ == "monitor") return monitor(**made, persisted);
-  return start_or_stop(*values, *props, std::shared_ptr<resource>(std::move(*made)), path,
-                       persisted);
+  return start_or_stop(params->values, params->properties,
+                       std::shared_ptr<resource>(std::move(*made)), path, persisted);
 }
 
 int action_runner::monitor(resource& res, const persisted_state& persisted) {
@@ -471,54 +501,57 @@ std::vector<std::string> undeclared_parameters(const agent_definition& def,
   return names;
 }
 
-result<parameter_values> read_parameters(const agent_definition& def, const environment& env) {
-  parameter_values values;
-  for (const auto& p : def.parameters) {
-    if (!p.default_value.empty()) values[p.name] = p.default_value;
+result<agent_parameters> read_parameters(const agent_definition& def, const environment& env) {
+  auto values = parameter_values::defaults(def.parameters);
+  if (!values) {
+    return make_error(values.error().code,
+                      fmt::format("{}: the agent's parameters: {}", def.name,
+                                  values.error().message));
   }
+  agent_parameters out{std::move(*values)};
+  // ResApi properties are read with parse_properties' rules, from JSON.
+  std::map<std::string, std::string> given;  // property name -> integer text
   for (const auto& [key, value] : env) {
     if (!key.starts_with(k_prefix)) continue;
     const std::string name = key.substr(k_prefix.size());
-    const parameter* p = declared(def, name);
-    const bool property = is_property(def, name);
-    if (!p && !property && name != k_state_dir) continue;  // the manager's, or undeclared
-    std::string v = value;
-    if (p && p->type == "boolean") {
-      auto b = normalise_boolean(v);
-      if (!b) {
-        return make_error(errc::property_wrong_type,
-                          fmt::format("{}: \"{}\" is not a boolean (true/false, yes/no, 1/0)",
-                                      name, value));
+    if (name == k_state_dir) {
+      out.state_dir = value;
+    } else if (const parameter* p = declared(def, name)) {
+      std::string text = value;
+      if (is_boolean(*p)) {
+        auto b = normalise_boolean(value);
+        if (!b) {
+          return make_error(errc::property_wrong_type,
+                            fmt::format("{}: \"{}\" is not a boolean (true/false, yes/no, 1/0)",
+                                        name, value));
+        }
+        text = *b;
       }
-      v = *b;
-    } else if ((p && p->type == "integer") || property) {
-      if (!integer(v)) {
+      if (auto set = out.values.set_text(name, text); !set) return set.error();
+    } else if (is_property(def, name)) {
+      if (!integer(value)) {
         return make_error(errc::property_wrong_type,
                           fmt::format("{}: \"{}\" is not an integer", name, value));
       }
-    }
-    values[name] = v;
-  }
-  for (const auto& p : def.parameters) {
-    if (p.required && !values.contains(p.name)) {
-      return make_error(errc::invalid_argument,
-                        fmt::format("required parameter \"{}\" is missing (OCF_RESKEY_{})", p.name,
-                                    p.name));
+      given[name] = value;
     }
   }
-  return values;
-}
-
-result<resource_properties> read_properties(const agent_definition& def,
-                                            const parameter_values& values) {
+  if (const auto missing = out.values.missing(); !missing.empty()) {
+    return make_error(errc::invalid_argument,
+                      fmt::format("required parameter \"{}\" is missing (OCF_RESKEY_{})",
+                                  missing.front(), missing.front()));
+  }
   std::string json = "{";
   for (const auto& [name, fallback] : property_parameters(def.properties)) {
-    const auto it = values.find(name);
+    const auto it = given.find(name);  // not given: the agent's default
     json += fmt::format("{}\"{}\":{}", json.size() > 1 ? "," : "", name,
-                        it != values.end() ? it->second : std::to_string(fallback));
+                        it != given.end() ? it->second : std::to_string(fallback));
   }
   json += "}";
-  return parse_properties(json);
+  auto props = parse_properties(json);
+  if (!props) return props.error();
+  out.properties = *props;
+  return out;
 }
 
 std::string metadata_xml(const agent_definition& def) {
@@ -542,7 +575,22 @@ std::string metadata_xml(const agent_definition& def) {
     x += "</parameter>\n";
   };
   for (const auto& p : def.parameters) {
-    param(p.name, p.shortdesc, p.longdesc, p.type, p.default_value, p.required);
+    std::string longdesc = p.description.empty() ? p.name : p.description;
+    if ((p.type == parameter_type::dword || p.type == parameter_type::ularge) && !is_boolean(p)) {
+      longdesc += fmt::format(" ({}..{})", p.min, p.max);
+    } else if (!p.allowed.empty()) {
+      std::string allowed;
+      for (const auto& a : p.allowed) allowed += (allowed.empty() ? "" : ", ") + a;
+      longdesc += fmt::format(" (one of: {})", allowed);
+    } else if (p.type == parameter_type::multi_string) {
+      longdesc += " (one value per line)";
+    } else if (p.type == parameter_type::binary) {
+      longdesc += " (bytes in hex)";
+    }
+    if (p.applies_at_online) longdesc += " Takes effect at the next start.";
+    param(p.name, p.description.empty() ? p.name : p.description, longdesc,
+          std::string(ocf_type(p)), p.required ? std::string() : as_text(p.default_value),
+          p.required);
   }
   for (const auto& [name, value] : property_parameters(def.properties)) {
     param(name, "ResApi property " + name,

@@ -17,6 +17,13 @@
 //                 the advised action timeouts
 //   validate-all  OCF_ERR_CONFIGURED with an exit reason naming the bad parameter
 //
+// The type's parameters are declared once, as `pendop::parameter`s (the same
+// declarations a Windows resource DLL offers as private properties), and
+// checked by `pendop::parameter_values`: OCF_RESKEY_<name> text is read with
+// `set_text` (numbers in decimal, multi-strings one per line, binary in
+// hex); a number parameter with the range 0..1 is an OCF boolean and also
+// takes true/false, yes/no, on/off.
+//
 // Every failing action prints one `ocf-exit-reason:` line; everything else is
 // logged the resource-agents way (HA_LOGFACILITY, HA_LOGFILE, HA_debug).
 // Parameters the agent does not declare are ignored with a warning, and the
@@ -30,6 +37,7 @@
 // An agent is one line: PENDOP_OCF_AGENT(my_agent)  // agent_definition my_agent();
 #pragma once
 
+#include <pendop/parameter.hpp>
 #include <pendop/properties.hpp>
 #include <pendop/resource.hpp>
 #include <pendop/result.hpp>
@@ -45,20 +53,8 @@
 
 namespace pendop::ocf {
 
-/// One agent parameter (OCF_RESKEY_<name>).
-struct parameter {
-  std::string name;
-  std::string shortdesc;
-  std::string longdesc;
-  std::string type = "string";  ///< "string", "integer" or "boolean"
-  std::string default_value;    ///< empty: no default
-  bool required = false;
-};
-
-/// Parameter values by name, defaults filled in, booleans as "0"/"1".
-using parameter_values = std::map<std::string, std::string, std::less<>>;
-
-/// Makes the resource from validated parameters; an error is OCF_ERR_CONFIGURED.
+/// Makes the resource from the validated values of the declared parameters;
+/// an error is OCF_ERR_CONFIGURED.
 using resource_factory =
     std::function<result<std::unique_ptr<resource>>(const parameter_values& values)>;
 
@@ -70,6 +66,7 @@ struct agent_definition {
   std::string version = "1.0";
   std::string shortdesc;
   std::string longdesc;
+  /// The resource type's parameters (OCF_RESKEY_<name>).
   std::vector<parameter> parameters;
   resource_factory make;
   /// Defaults of the ResApi properties, which are parameters too
@@ -97,15 +94,18 @@ using environment = std::map<std::string, std::string, std::less<>>;
 [[nodiscard]] std::vector<std::string> undeclared_parameters(const agent_definition& def,
                                                              const environment& env);
 
-/// The parameters in `env`, validated: missing required ones, malformed
-/// integers/booleans and out-of-range ResApi properties are errors that name
-/// the parameter. Undeclared and manager parameters are left out.
-[[nodiscard]] result<parameter_values> read_parameters(const agent_definition& def,
-                                                       const environment& env);
+/// What the environment gives an action, validated.
+struct agent_parameters {
+  parameter_values values;          ///< the declared parameters, defaults filled in
+  resource_properties properties{}; ///< ResApi's (OCF_RESKEY_PendingTimeout, ...)
+  std::string state_dir{};          ///< OCF_RESKEY_state_dir, empty when not given
+};
 
-/// The ResApi properties among `values` (validated with parse_properties' rules).
-[[nodiscard]] result<resource_properties> read_properties(const agent_definition& def,
-                                                          const parameter_values& values);
+/// The parameters in `env`, validated: missing required ones, values their
+/// declaration refuses and out-of-range ResApi properties are errors that
+/// name the parameter. Undeclared and manager parameters are left out.
+[[nodiscard]] result<agent_parameters> read_parameters(const agent_definition& def,
+                                                       const environment& env);
 
 /// The OCF 1.1 meta-data XML.
 [[nodiscard]] std::string metadata_xml(const agent_definition& def);
