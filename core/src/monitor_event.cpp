@@ -27,6 +27,7 @@ std::string_view to_string(event_kind k) noexcept {
     case event_kind::shutdown: return "shutdown";
     case event_kind::shutdown_incomplete: return "shutdown_incomplete";
     case event_kind::reconfigured: return "reconfigured";
+    case event_kind::log: return "log";
   }
   return "unknown";
 }

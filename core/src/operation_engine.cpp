@@ -183,6 +183,8 @@ class engine_operation final : public operation {
     return core_.tracker.reason(id_);
   }
 
+  void log(log_level level, std::string_view text) noexcept override { core_.write(level, text); }
+
  private:
   engine_core& core_;
   const std::uint64_t id_;

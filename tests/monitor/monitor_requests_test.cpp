@@ -30,6 +30,21 @@ TEST_CASE("a resource is added Offline and brought Online") {
         trail{"added", "request", "status:OnlinePending", "status:Online"});
 }
 
+TEST_CASE("a line the body logs is a log event, in order with its reports") {
+  monitor_fixture f;
+  f.add("db", std::make_shared<monitored_resource>([](pendop::operation& op, int) {
+    op.log(pendop::log_level::warning, "replaying the journal");
+    return pendop::ok();
+  }));
+  REQUIRE(f.m.online("db"));
+  f.clock->settle();
+  CHECK(f.log.trail("db") ==
+        trail{"added", "request", "status:OnlinePending", "log", "status:Online"});
+  for (const auto& e : f.log.events()) {
+    if (e.kind == event_kind::log) CHECK(e.detail == "warning: replaying the journal");
+  }
+}
+
 TEST_CASE("an unknown resource id is named, with the known ones") {
   monitor_fixture f;
   f.add("db", std::make_shared<monitored_resource>());

@@ -183,6 +183,27 @@ TEST_CASE("bad parameters are OCF_ERR_CONFIGURED with an exit reason naming the 
   CHECK(a.log.str().empty());
 }
 
+// A resource whose Online writes one line to its host's log.
+class logging_resource final : public pendop::resource {
+ public:
+  pendop::result<void> online(pendop::operation& op) override {
+    op.log(pendop::log_level::warning, "replaying the journal");
+    return pendop::ok();
+  }
+  pendop::result<void> offline(pendop::operation&) override { return pendop::ok(); }
+};
+
+TEST_CASE("a line the body logs reaches the OCF log") {
+  agent_env a;
+  a.def.make = [](const pendop::parameter_values&)
+      -> pendop::result<std::unique_ptr<pendop::resource>> {
+    return std::unique_ptr<pendop::resource>(std::make_unique<logging_resource>());
+  };
+  CHECK(a.run("start") == 0);
+  CHECK(a.log.str().find("WARNING: replaying the journal") != std::string::npos);
+  CHECK(a.run("stop") == 0);
+}
+
 TEST_CASE("meta-data lists every parameter and advises the definition's timeouts") {
   agent_env a;
   a.def.start_timeout = std::chrono::seconds(45);

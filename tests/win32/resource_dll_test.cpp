@@ -507,6 +507,21 @@ TEST_CASE("a failed ClusWorkerCreate is returned by Online, and a later Online w
   dll.close(id);
 }
 
+TEST_CASE("a line the body logs reaches LogEvent") {
+  reset_counters();
+  w::resource_dll dll(scripted_type([](pendop::operation& op) {
+                        op.log(pendop::log_level::warning, "replaying the journal");
+                        return pendop::ok();
+                      }),
+                      counting_api());
+  start(dll);
+  RESID id = dll.open(L"r", nullptr, nullptr);
+  CHECK(dll.online(id, nullptr) == w::PD_ERROR_IO_PENDING);
+  await_final();
+  CHECK(logged(L"replaying the journal"));
+  dll.close(id);
+}
+
 TEST_CASE("a body that throws ends Failed: the exception never crosses the export") {
   reset_counters();
   w::resource_dll dll(scripted_type([](pendop::operation&) -> pendop::result<void> {

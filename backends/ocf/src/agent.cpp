@@ -254,6 +254,14 @@ outcome run_operation(const agent_definition& def, std::shared_ptr<resource> res
   o.timers = std::make_shared<posix::asio_scheduler>();
   o.operation_limit = std::max<duration>(budget.limit - (o.timers->now() - t0), milliseconds(1));
   o.stop_wait = budget.stop_wait;
+  o.log = [&log](log_level level, std::string_view text) {  // the body's lines: the OCF log
+    switch (level) {
+      case log_level::error: log.error(text); break;
+      case log_level::warning: log.warning(text); break;
+      case log_level::info: log.info(text); break;
+      case log_level::debug: log.debug(text); break;
+    }
+  };
   auto runner = posix::resource_runner::create(
       std::move(res),
       [&](const status_report& r) {

@@ -71,6 +71,22 @@ result<void> monitor::add(std::string name, std::shared_ptr<resource> res,
   ro.timers = c.clock;  // the runner watches its own PendingTimeout ...
   ro.stops = std::make_shared<detail::terminate_calls>(c.weak_from_this(), e);  // ... and stops
                                                                                // through call()
+  // The body's log lines become `log` events. The line may come while the
+  // engine holds its own locks, so subscribers get it from the timers'
+  // thread, never from inside the call.
+  ro.log = [weak = c.weak_from_this(), we = std::weak_ptr<detail::entry>(e)](
+               log_level level, std::string_view text) {
+    auto self = weak.lock();
+    auto ent = we.lock();
+    if (!self || !ent) return;
+    {
+      std::lock_guard lk(self->mu);
+      self->push(*ent, event_kind::log, fmt::format("{}: {}", to_string(level), text));
+    }
+    self->clock->schedule_at(self->clock->now(), [weak] {
+      if (auto s = weak.lock()) s->flush();
+    });
+  };
   auto runner = resource_runner::create(
       res,
       [weak = c.weak_from_this(), we = std::weak_ptr<detail::entry>(e)](const status_report& r) {

@@ -149,7 +149,7 @@ result<resource_runner> resource_runner::create(std::shared_ptr<resource> res, s
         sink(r);
         return exit_state::proceed;
       },
-      std::move(eo));
+      std::move(eo), options.log);
   if (!engine) return engine.error();
   return resource_runner(std::make_shared<detail::runner_state>(
       std::move(*engine), std::move(options.timers), std::move(options.stops)));

@@ -38,6 +38,7 @@ enum class event_kind {
   shutdown,            ///< the monitor is shutting down
   shutdown_incomplete, ///< a resource did not stop within the shutdown bound
   reconfigured,        ///< its properties were changed (detail: the new ones, JSON)
+  log,                 ///< a line the resource (or its runner) logged (detail: "level: text")
 };
 
 /// "added", "status", "looks_alive_failed", ...

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `operation`: what a resource's online()/offline() body gets to talk to its
-// host: the ClusWorkerCheckTerminate flag, an interruptible sleep, and
-// SetResourceStatus with its RESOURCE_EXIT_STATE answer.
+// host: the ClusWorkerCheckTerminate flag, an interruptible sleep,
+// SetResourceStatus with its RESOURCE_EXIT_STATE answer, and the host's log.
 //
 // Every host (the POSIX runner, the Win32 DLL adapter, test doubles)
 // implements this interface, so one resource body runs unchanged on all.
@@ -11,10 +11,13 @@
 #pragma once
 
 #include <pendop/exit_state.hpp>
+#include <pendop/log_level.hpp>
 #include <pendop/operation_kind.hpp>
 #include <pendop/progress.hpp>
 #include <pendop/stop_reason.hpp>
 #include <pendop/time.hpp>
+
+#include <string_view>
 
 namespace pendop {
 
@@ -47,6 +50,15 @@ class operation {
 
   /// Why the operation was asked to stop (`none` while it has not been).
   [[nodiscard]] virtual stop_reason reason() const noexcept = 0;
+
+  /// Writes a line to the host's log, naming the resource: LogEvent (the
+  /// cluster log) in a resource DLL, the OCF log under Pacemaker, a `log`
+  /// event of the monitor when embedded. Never throws; a host without a log
+  /// drops the line.
+  virtual void log(log_level level, std::string_view text) noexcept {
+    (void)level;
+    (void)text;
+  }
 
  protected:
   operation() = default;

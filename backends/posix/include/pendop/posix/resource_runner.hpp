@@ -29,6 +29,7 @@
 // time and in order; the sink must not call online/offline/terminate.
 #pragma once
 
+#include <pendop/log_level.hpp>
 #include <pendop/properties.hpp>
 #include <pendop/resource.hpp>
 #include <pendop/resource_state.hpp>
@@ -41,6 +42,7 @@
 #include <pendop/posix/time_source.hpp>
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -78,6 +80,9 @@ struct runner_options {
   /// A limit on each whole operation besides PendingTimeout (the host's own
   /// action timeout); `check_pending_timeout` enforces both. nullopt: none.
   std::optional<duration> operation_limit;
+  /// Where the runner's own diagnostics and the body's `operation::log`
+  /// lines go (the host's log). Null: dropped.
+  std::function<void(log_level, std::string_view)> log;
 };
 
 /// Runs Online/Offline of one resource as pending operations.
