@@ -28,6 +28,7 @@ std::string_view to_string(event_kind k) noexcept {
     case event_kind::shutdown_incomplete: return "shutdown_incomplete";
     case event_kind::reconfigured: return "reconfigured";
     case event_kind::log: return "log";
+    case event_kind::failure_reported: return "failure_reported";
   }
   return "unknown";
 }

@@ -113,8 +113,12 @@ struct engine_core : std::enable_shared_from_this<engine_core> {
 
   static constexpr std::size_t kept_finals = 64;
 
-  result<started_operation> start(operation_kind kind, completion done);
-  void run_body(std::uint64_t id, operation_kind kind, worker_context& ctx);
+  result<started_operation> start(operation_kind kind, completion done, operation_details details);
+  void run_body(std::uint64_t id, operation_kind kind, const operation_details& details,
+                worker_context& ctx);
+  // A failure_signal of Online `id`: passed on while that Online is the
+  // latest operation and the resource is still Online.
+  void failure_reported(std::uint64_t id, std::string why);
   exit_state report(std::uint64_t id, const progress& p);
   resource_tracker::stop_outcome latch(stop_reason why);
   bool stop(stop_reason why, final_report f, bool only_pending);
@@ -155,8 +159,9 @@ namespace {
 // The `operation` a body talks to; lives on the worker's stack.
 class engine_operation final : public operation {
  public:
-  engine_operation(engine_core& core, std::uint64_t id, operation_kind kind, worker_context& ctx)
-      : core_(core), id_(id), kind_(kind), ctx_(ctx) {}
+  engine_operation(engine_core& core, std::uint64_t id, operation_kind kind,
+                   const operation_details& details, worker_context& ctx)
+      : core_(core), id_(id), kind_(kind), details_(details), ctx_(ctx) {}
 
   operation_kind kind() const noexcept override { return kind_; }
 
@@ -185,10 +190,20 @@ class engine_operation final : public operation {
 
   void log(log_level level, std::string_view text) noexcept override { core_.write(level, text); }
 
+  const operation_details& details() const noexcept override { return details_; }
+
+  failure_signal failure_reporter() const override {
+    if (kind_ != operation_kind::online || !core_.options.on_failure) return {};
+    return failure_signal([weak = core_.weak_from_this(), id = id_](std::string why) {
+      if (auto core = weak.lock()) core->failure_reported(id, std::move(why));
+    });
+  }
+
  private:
   engine_core& core_;
   const std::uint64_t id_;
   const operation_kind kind_;
+  const operation_details& details_;
   worker_context& ctx_;
 };
 
@@ -207,7 +222,8 @@ void engine_core::reap_previous_worker() {
   if (!platform->wait_worker(options.stop_wait)) platform->abandon_worker();
 }
 
-result<started_operation> engine_core::start(operation_kind kind, completion done) {
+result<started_operation> engine_core::start(operation_kind kind, completion done,
+                                              operation_details details) {
   std::lock_guard control(control_mu);
   std::unique_lock lk(mu);
   if (closed) {
@@ -239,7 +255,9 @@ result<started_operation> engine_core::start(operation_kind kind, completion don
   platform->begin_activity();  // ended by the worker once its final report is out
   const std::uint64_t id = started.id;
   auto made = platform->start_worker(
-      [self = shared_from_this(), id, kind](worker_context& ctx) { self->run_body(id, kind, ctx); },
+      [self = shared_from_this(), id, kind, details = std::move(details)](worker_context& ctx) {
+        self->run_body(id, kind, details, ctx);
+      },
       fmt::format("pd:{}", tracker.name()));
   if (!made) {
     platform->end_activity();
@@ -256,8 +274,18 @@ result<started_operation> engine_core::start(operation_kind kind, completion don
   return started;
 }
 
-void engine_core::run_body(std::uint64_t id, operation_kind kind, worker_context& ctx) {
-  engine_operation op(*this, id, kind, ctx);
+void engine_core::failure_reported(std::uint64_t id, std::string why) {
+  {
+    std::lock_guard lk(mu);
+    if (tracker.operation_id() != id || tracker.state() != resource_state::online) return;
+  }
+  write(log_level::error, fmt::format("the resource reported a failure: {}", why));
+  options.on_failure(id, std::move(why));
+}
+
+void engine_core::run_body(std::uint64_t id, operation_kind kind, const operation_details& details,
+                           worker_context& ctx) {
+  engine_operation op(*this, id, kind, details, ctx);
   const result<void> outcome = invoke_operation(*res, op);
   std::unique_lock lk(mu);
   auto fin = tracker.finish(id, outcome, platform->now());
@@ -435,8 +463,9 @@ operation_engine::~operation_engine() {
   }
 }
 
-result<started_operation> operation_engine::start(operation_kind kind, completion done) {
-  return core_->start(kind, std::move(done));
+result<started_operation> operation_engine::start(operation_kind kind, completion done,
+                                                  operation_details details) {
+  return core_->start(kind, std::move(done), std::move(details));
 }
 
 result<status_report> operation_engine::wait(std::uint64_t id, duration timeout) const {

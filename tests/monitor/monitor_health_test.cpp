@@ -108,6 +108,36 @@ TEST_CASE("IsAlive false: Failed, then Terminate, then a restart after RestartDe
   CHECK(terminated->error == pendop::make_error_code(pendop::errc::health_check_failed));
 }
 
+TEST_CASE("a failure the resource signals between polls: Failed, Terminate, restart") {
+  monitor_fixture f;
+  pendop::failure_signal signal;
+  auto res = f.add("db", std::make_shared<monitored_resource>([&](pendop::operation& op, int) {
+    signal = op.failure_reporter();  // kept, as a watcher thread would keep it
+    return pendop::ok();
+  }));
+  REQUIRE(f.m.online("db"));
+  f.clock->settle();
+  REQUIRE(signal);
+  const pendop::failure_signal first = signal;
+  first.fail("the disk went away");
+  f.clock->settle();
+  CHECK(f.state("db") == resource_state::failed);  // at once: no poll needed
+  CHECK(res->looks_calls == 0);
+  CHECK(res->terminates == 1);
+  const auto reported = f.log.first(event_kind::failure_reported);
+  REQUIRE(reported);
+  CHECK(reported->detail == "the disk went away; Failed, then Terminate");
+  CHECK(reported->operation == 1);
+  f.clock->advance(500ms);  // RestartDelay
+  CHECK(f.state("db") == resource_state::online);
+  CHECK(f.m.diagnostics("db")->last_error == "reported by the resource: the disk went away");
+  // The first Online has ended: its signal changes nothing now.
+  first.fail("late");
+  f.clock->settle();
+  CHECK(f.state("db") == resource_state::online);
+  CHECK(f.log.count(event_kind::failure_reported) == 1);
+}
+
 TEST_CASE("LooksAlive false then IsAlive false fails the resource at the LooksAlive tick") {
   monitor_fixture f;
   auto res = online_resource(f);

@@ -522,6 +522,77 @@ TEST_CASE("a line the body logs reaches LogEvent") {
   dll.close(id);
 }
 
+TEST_CASE("OnlineV2 and OfflineV2 flags and the destination node reach the body") {
+  reset_counters();
+  std::mutex mu;
+  std::vector<pendop::operation_details> seen;
+  auto record = [&](pendop::operation& op) {
+    std::lock_guard lk(mu);
+    seen.push_back(op.details());
+    return pendop::ok();
+  };
+  w::resource_type t = scripted_type(record);
+  t.make = [&](std::wstring_view, const pendop::parameter_values&)
+      -> pendop::result<std::unique_ptr<pendop::resource>> {
+    return std::unique_ptr<pendop::resource>(
+        std::make_unique<pendop_test::scripted_resource>(record, record));
+  };
+  w::resource_dll dll(std::move(t), counting_api());
+  start(dll);
+  RESID id = dll.open(L"r", nullptr, nullptr);
+  REQUIRE(dll.online(id, nullptr, 0x2) == w::PD_ERROR_IO_PENDING);
+  await_final();
+  g_last_state = -2;
+  REQUIRE(dll.offline(id, L"node2", 0x8) == w::PD_ERROR_IO_PENDING);
+  await_final();
+  std::lock_guard lk(mu);
+  REQUIRE(seen.size() == 2);
+  CHECK(seen[0].flags == 0x2);  // CLUS_RESDLL_ONLINE_RETURN_TO_SOURCE_NODE_ON_ERROR
+  CHECK(seen[0].destination_node.empty());
+  CHECK(seen[1].flags == 0x8);
+  CHECK(seen[1].destination_node == "node2");
+  dll.close(id);
+}
+
+TEST_CASE("a failure the resource signals sets Online's event, and IsAlive answers FALSE") {
+  reset_counters();
+  std::mutex mu;
+  pendop::failure_signal signal;
+  w::resource_dll dll(scripted_type([&](pendop::operation& op) {
+                        std::lock_guard lk(mu);
+                        signal = op.failure_reporter();
+                        return pendop::ok();
+                      }),
+                      counting_api());
+  start(dll);
+  RESID id = dll.open(L"r", nullptr, nullptr);
+  HANDLE event = nullptr;
+  REQUIRE(dll.online(id, &event, 0) == w::PD_ERROR_IO_PENDING);
+  REQUIRE(event != nullptr);
+  await_final();
+  CHECK(WaitForSingleObject(event, 0) == WAIT_TIMEOUT);
+  CHECK(dll.is_alive(id) == TRUE);
+  {
+    std::lock_guard lk(mu);
+    REQUIRE(signal);
+    signal.fail("the disk went away");
+  }
+  CHECK(WaitForSingleObject(event, 0) == WAIT_OBJECT_0);
+  CHECK(dll.is_alive(id) == FALSE);
+  CHECK(dll.looks_alive(id) == FALSE);
+  CHECK(logged(L"IsAlive: the resource reported a failure: the disk went away"));
+  // The monitor terminates it; the next Online starts clean.
+  dll.terminate(id);
+  g_last_state = -2;
+  HANDLE again = nullptr;
+  REQUIRE(dll.online(id, &again, 0) == w::PD_ERROR_IO_PENDING);
+  await_final();
+  CHECK(again == event);
+  CHECK(WaitForSingleObject(event, 0) == WAIT_TIMEOUT);
+  CHECK(dll.is_alive(id) == TRUE);
+  dll.close(id);
+}
+
 TEST_CASE("a body that throws ends Failed: the exception never crosses the export") {
   reset_counters();
   w::resource_dll dll(scripted_type([](pendop::operation&) -> pendop::result<void> {

@@ -87,6 +87,12 @@ result<void> monitor::add(std::string name, std::shared_ptr<resource> res,
       if (auto s = weak.lock()) s->flush();
     });
   };
+  ro.on_failure = [weak = c.weak_from_this(), we = std::weak_ptr<detail::entry>(e)](
+                      std::uint64_t operation, std::string why) {
+    auto self = weak.lock();
+    auto ent = we.lock();
+    if (self && ent) self->failure_reported(ent, operation, std::move(why));
+  };
   auto runner = resource_runner::create(
       res,
       [weak = c.weak_from_this(), we = std::weak_ptr<detail::entry>(e)](const status_report& r) {

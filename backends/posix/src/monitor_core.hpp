@@ -117,6 +117,9 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
   void after_looks_alive(const entry_ptr& e, bool alive, const std::string& why);
   void after_is_alive(const entry_ptr& e, bool alive, const std::string& why);
   void fail_and_terminate(const entry_ptr& e, const std::string& why);
+  // An Online resource's failure_signal: like a failed IsAlive (Failed, then
+  // Terminate, then the restart policy), unless Online `operation` has ended.
+  void failure_reported(const entry_ptr& e, std::uint64_t operation, std::string why);
 
   // --- admin requests ---------------------------------------------------------
   result<entry_ptr> admin(std::string_view name, std::string_view what);

@@ -88,6 +88,23 @@ void monitor_core::after_is_alive(const entry_ptr& e, bool alive, const std::str
   });
 }
 
+void monitor_core::failure_reported(const entry_ptr& e, std::uint64_t operation,
+                                    std::string why) {
+  // On a call thread: the signal may come from inside resource code.
+  call(e, "Terminate", [this, e, operation, why = std::move(why)] {
+    {
+      std::lock_guard lk(mu);
+      if (e->state != resource_state::online || e->operation != operation || shutting_down) {
+        return;
+      }
+      push(*e, event_kind::failure_reported, why + "; Failed, then Terminate", stop_reason::none,
+           make_error_code(errc::health_check_failed));
+    }
+    flush();
+    fail_and_terminate(e, "reported by the resource: " + why);
+  });
+}
+
 // A failed health check: the runner makes the resource Failed, then calls
 // its terminate(); the Terminate is an event and counted like any other.
 void monitor_core::fail_and_terminate(const entry_ptr& e, const std::string& why) {

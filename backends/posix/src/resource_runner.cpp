@@ -143,6 +143,7 @@ result<resource_runner> resource_runner::create(std::shared_ptr<resource> res, s
   eo.stop_wait = options.stop_wait;
   eo.initial_state = options.initial_state;
   eo.operation_limit = options.operation_limit;
+  eo.on_failure = options.on_failure;
   auto engine = operation_engine::create(
       std::move(res), std::make_unique<detail::posix_platform>(std::move(clock)),
       [sink = std::move(sink)](const status_report& r) {

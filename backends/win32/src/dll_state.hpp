@@ -13,6 +13,7 @@
 #include <pendop/win32/win32_error.hpp>
 
 #include "parameter_store.hpp"
+#include "unique_handle.hpp"
 
 #include <fmt/format.h>
 
@@ -115,15 +116,41 @@ void guarded_void(const dll_state& s, RESOURCE_HANDLE handle, std::string_view e
 }
 
 
+// What an Online resource's failure_signal reaches: the event its Online
+// returned (the Resource Monitor waits on it, then calls IsAlive), and the
+// report IsAlive and LooksAlive answer FALSE with until the next Online.
+struct failure_channel {
+  unique_handle event{CreateEventW(nullptr, TRUE, FALSE, nullptr)};  // manual reset
+  std::mutex mu;
+  std::string why;  // guarded by mu; empty: no failure reported
+
+  void arm() {
+    std::lock_guard lk(mu);
+    why.clear();
+    if (event) ResetEvent(event.get());
+  }
+  void report(std::string text) {
+    std::lock_guard lk(mu);
+    if (!why.empty()) return;  // the first report stands
+    why = text.empty() ? std::string("the resource reported a failure") : std::move(text);
+    if (event) SetEvent(event.get());
+  }
+  [[nodiscard]] std::string reported() {
+    std::lock_guard lk(mu);
+    return why;
+  }
+};
+
 // One opened resource (the object behind a RESID).
 struct instance {
   instance(std::wstring n, RESOURCE_HANDLE h, operation_engine e, parameter_store s,
-           parameter_values taken)
+           parameter_values taken, std::shared_ptr<failure_channel> f)
       : name(std::move(n)),
         handle(h),
         engine(std::move(e)),
         store(std::move(s)),
-        applied(std::move(taken)) {}
+        applied(std::move(taken)),
+        failure(std::move(f)) {}
 
   const std::wstring name;
   const RESOURCE_HANDLE handle;
@@ -133,6 +160,7 @@ struct instance {
   /// threading contract) and guards `applied`.
   std::mutex config_mu;
   parameter_values applied;  // what the resource last took
+  const std::shared_ptr<failure_channel> failure;
 };
 
 }  // namespace pendop::win32::detail

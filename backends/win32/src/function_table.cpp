@@ -32,12 +32,18 @@ DWORD WINAPI t_online(RESID id, LPHANDLE e) {
   auto* d = current();
   return d ? d->online(id, e) : PD_ERROR_INVALID_STATE;
 }
-DWORD WINAPI t_online_v2(RESID id, LPHANDLE e, DWORD, PBYTE, DWORD, DWORD) { return t_online(id, e); }
+DWORD WINAPI t_online_v2(RESID id, LPHANDLE e, DWORD flags, PBYTE, DWORD, DWORD) {
+  resource_dll* d = current();
+  return d ? d->online(id, e, flags) : PD_ERROR_INVALID_STATE;
+}
 DWORD WINAPI t_offline(RESID id) {
   auto* d = current();
   return d ? d->offline(id) : PD_ERROR_INVALID_STATE;
 }
-DWORD WINAPI t_offline_v2(RESID id, LPCWSTR, DWORD, PBYTE, DWORD, DWORD) { return t_offline(id); }
+DWORD WINAPI t_offline_v2(RESID id, LPCWSTR destination, DWORD flags, PBYTE, DWORD, DWORD) {
+  resource_dll* d = current();
+  return d ? d->offline(id, destination, flags) : PD_ERROR_INVALID_STATE;
+}
 void WINAPI t_terminate(RESID id) {
   if (auto* d = current()) d->terminate(id);
 }

@@ -66,7 +66,8 @@ exit_state send(const detail::dll_state& dll, RESOURCE_HANDLE handle, const stat
 // so the engine reaches the DLL's state only while it exists.
 result<operation_engine> make_engine(const std::shared_ptr<detail::dll_state>& dll,
                                      LPCWSTR name, RESOURCE_HANDLE handle,
-                                     std::unique_ptr<resource> res) {
+                                     std::unique_ptr<resource> res,
+                                     std::shared_ptr<detail::failure_channel> failure) {
   auto platform = detail::clusworker_platform::create(dll->api);
   if (!platform) return platform.error();
   engine_options o;
@@ -74,6 +75,7 @@ result<operation_engine> make_engine(const std::shared_ptr<detail::dll_state>& d
   o.pending_timeout = dll->type.properties.pending_timeout;
   o.stop_wait = dll->type.terminate_wait;
   o.report_start = false;  // Online/Offline return ERROR_IO_PENDING or the error
+  o.on_failure = [failure](std::uint64_t, std::string why) { failure->report(std::move(why)); };
   const std::weak_ptr<detail::dll_state> weak = dll;
   return operation_engine::create(
       std::shared_ptr<resource>(std::move(res)), std::move(*platform),
@@ -195,10 +197,12 @@ RESID resource_dll::open(LPCWSTR name, HKEY key, RESOURCE_HANDLE handle) noexcep
     auto made = state_->type.make(name, *values);
     if (made && !*made) made = make_error(errc::invalid_argument, "the factory returned no resource");
     if (!made) return fail(made.error());
-    auto engine = make_engine(state_, name, handle, std::move(*made));
+    auto failure = std::make_shared<detail::failure_channel>();
+    auto engine = make_engine(state_, name, handle, std::move(*made), failure);
     if (!engine) return fail(engine.error());
     auto inst = std::make_shared<detail::instance>(name, handle, std::move(*engine),
-                                                   std::move(*store), std::move(*values));
+                                                   std::move(*store), std::move(*values),
+                                                   std::move(failure));
     const RESID made_id = inst.get();
     std::lock_guard lk(state_->mu);
     state_->instances.emplace(made_id, std::move(inst));
@@ -257,7 +261,8 @@ DWORD take_stored_values(const detail::dll_state& s, detail::instance& inst) {
   return PD_ERROR_SUCCESS;
 }
 
-DWORD start_checked(const detail::dll_state& s, RESID id, operation_kind kind) noexcept {
+DWORD start_checked(const detail::dll_state& s, RESID id, operation_kind kind,
+                    operation_details details, LPHANDLE event_handle) noexcept {
   return detail::guarded(s, nullptr, kind == operation_kind::online ? "Online" : "Offline",
                          DWORD{PD_ERROR_GEN_FAILURE}, [&]() -> DWORD {
                            auto inst = s.find(id);
@@ -267,8 +272,12 @@ DWORD start_checked(const detail::dll_state& s, RESID id, operation_kind kind) n
                            if (kind == operation_kind::online) {
                              const DWORD taken = take_stored_values(s, *inst);
                              if (taken != PD_ERROR_SUCCESS) return taken;
+                             if (!busy(*inst)) inst->failure->arm();
+                             // The event a failure_signal sets (asynchronous
+                             // failure detection); the monitor then calls IsAlive.
+                             if (event_handle) *event_handle = inst->failure->event.get();
                            }
-                           auto started = inst->engine.start(kind);
+                           auto started = inst->engine.start(kind, {}, std::move(details));
                            if (!started) return to_win32_error(started.error().code);
                            return is_pending(*started) ? DWORD{PD_ERROR_IO_PENDING}
                                                        : DWORD{PD_ERROR_SUCCESS};
@@ -277,13 +286,20 @@ DWORD start_checked(const detail::dll_state& s, RESID id, operation_kind kind) n
 
 }  // namespace
 
-DWORD resource_dll::online(RESID id, LPHANDLE event_handle) noexcept {
-  if (event_handle) *event_handle = nullptr;  // no failure event: LooksAlive polling applies
-  return start_checked(*state_, id, operation_kind::online);
+DWORD resource_dll::online(RESID id, LPHANDLE event_handle, DWORD flags) noexcept {
+  if (event_handle) *event_handle = nullptr;
+  operation_details d;
+  d.flags = flags;
+  return start_checked(*state_, id, operation_kind::online, std::move(d), event_handle);
 }
 
-DWORD resource_dll::offline(RESID id) noexcept {
-  return start_checked(*state_, id, operation_kind::offline);
+DWORD resource_dll::offline(RESID id, LPCWSTR destination_node, DWORD flags) noexcept {
+  return detail::guarded(*state_, nullptr, "Offline", DWORD{PD_ERROR_GEN_FAILURE}, [&] {
+    operation_details d;
+    d.flags = flags;
+    if (destination_node) d.destination_node = narrow(destination_node);
+    return start_checked(*state_, id, operation_kind::offline, std::move(d), nullptr);
+  });
 }
 
 void resource_dll::terminate(RESID id) noexcept {
@@ -303,6 +319,12 @@ BOOL health(const detail::dll_state& s, RESID id, std::string_view entry,
   return detail::guarded(s, nullptr, entry, BOOL{FALSE}, [&]() -> BOOL {
     auto inst = s.find(id);
     if (!inst) return FALSE;
+    // A failure the resource signalled stands until its next Online.
+    if (const std::string reported = inst->failure->reported(); !reported.empty()) {
+      s.log(inst->handle, LOG_ERROR, fmt::format("{}: the resource reported a failure: {}", entry,
+                                                 reported));
+      return FALSE;
+    }
     std::string why;
     std::lock_guard lk(inst->config_mu);  // never concurrent with resource::apply
     if (check(inst->engine.subject(), &why)) return TRUE;

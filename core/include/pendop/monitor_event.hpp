@@ -39,6 +39,7 @@ enum class event_kind {
   shutdown_incomplete, ///< a resource did not stop within the shutdown bound
   reconfigured,        ///< its properties were changed (detail: the new ones, JSON)
   log,                 ///< a line the resource (or its runner) logged (detail: "level: text")
+  failure_reported,    ///< an Online resource signalled its failure: Failed + Terminate
 };
 
 /// "added", "status", "looks_alive_failed", ...

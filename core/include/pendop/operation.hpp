@@ -11,7 +11,9 @@
 #pragma once
 
 #include <pendop/exit_state.hpp>
+#include <pendop/failure_signal.hpp>
 #include <pendop/log_level.hpp>
+#include <pendop/operation_details.hpp>
 #include <pendop/operation_kind.hpp>
 #include <pendop/progress.hpp>
 #include <pendop/stop_reason.hpp>
@@ -50,6 +52,18 @@ class operation {
 
   /// Why the operation was asked to stop (`none` while it has not been).
   [[nodiscard]] virtual stop_reason reason() const noexcept = 0;
+
+  /// Why this operation runs: the cluster's flags and destination node where
+  /// the host has them (ResApi V2), else empty.
+  [[nodiscard]] virtual const operation_details& details() const noexcept {
+    static const operation_details none{};
+    return none;
+  }
+
+  /// For an Online: a handle that reports a later failure of the resource
+  /// between health checks (see `failure_signal`); inert for an Offline and
+  /// where the host has no way to hear it.
+  [[nodiscard]] virtual failure_signal failure_reporter() const { return {}; }
 
   /// Writes a line to the host's log, naming the resource: LogEvent (the
   /// cluster log) in a resource DLL, the OCF log under Pacemaker, a `log`

@@ -26,6 +26,7 @@
 
 #include <pendop/exit_state.hpp>
 #include <pendop/log_level.hpp>
+#include <pendop/operation_details.hpp>
 #include <pendop/operation_kind.hpp>
 #include <pendop/resource.hpp>
 #include <pendop/resource_state.hpp>
@@ -74,6 +75,10 @@ struct engine_options {
   /// (CheckPoint 0), a start settled at once, a worker that failed to start.
   /// A resource DLL does not: its Online/Offline return value says it.
   bool report_start = true;
+  /// Hears an Online resource's `failure_signal`: the id of the Online it
+  /// came from (still the latest operation, and the resource still Online)
+  /// and why. Null: the signals are inert.
+  std::function<void(std::uint64_t operation, std::string why)> on_failure{};
 };
 
 /// Whether a stop's final report is sent.
@@ -104,7 +109,9 @@ class operation_engine {
   /// the operation's final report once. Errors: `shutting_down` after
   /// `close`, `operation_pending`, `invalid_state`, `worker_start_failed`
   /// (the resource is then Failed, and `done` is called with that).
-  result<started_operation> start(operation_kind kind, completion done = {});
+  /// `details` reach the body through `operation::details()`.
+  result<started_operation> start(operation_kind kind, completion done = {},
+                                  operation_details details = {});
 
   /// Waits up to `timeout` (real time) for the final report of operation
   /// `id` (also one the channel was not sent) and returns it. Errors:

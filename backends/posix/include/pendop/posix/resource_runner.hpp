@@ -83,6 +83,9 @@ struct runner_options {
   /// Where the runner's own diagnostics and the body's `operation::log`
   /// lines go (the host's log). Null: dropped.
   std::function<void(log_level, std::string_view)> log;
+  /// Hears an Online resource's `failure_signal` (see `engine_options`):
+  /// the Online's id and why. Null: the signals are inert.
+  std::function<void(std::uint64_t operation, std::string why)> on_failure;
 };
 
 /// Runs Online/Offline of one resource as pending operations.

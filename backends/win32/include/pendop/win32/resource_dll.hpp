@@ -6,6 +6,10 @@
 //
 //   Online/Offline   start the body on a ClusWorker and return ERROR_IO_PENDING
 //                    at once (ERROR_SUCCESS for Offline of an Offline resource);
+//                    the V2 flags and destination node reach the body
+//                    (operation::details()); Online returns an event that the
+//                    resource's failure_signal sets, after which IsAlive and
+//                    LooksAlive answer FALSE until the next Online;
 //                    the body's reports reach SetResourceStatus(Ex) with
 //                    CheckPoint 1, 2, ..., then exactly one final state. An
 //                    answer of ResourceExitStateTerminate stops the body and
@@ -75,8 +79,10 @@ class resource_dll {
                    CLRES_CALLBACK_FUNCTION_TABLE* callbacks, CLRES_FUNCTION_TABLE** table) noexcept;
   RESID open(LPCWSTR name, HKEY key, RESOURCE_HANDLE handle) noexcept;
   void close(RESID id) noexcept;
-  DWORD online(RESID id, LPHANDLE event_handle) noexcept;
-  DWORD offline(RESID id) noexcept;
+  /// `flags`: OnlineV2's OnlineFlags (0 from the V1 Online).
+  DWORD online(RESID id, LPHANDLE event_handle, DWORD flags = 0) noexcept;
+  /// `destination_node`, `flags`: OfflineV2's (null and 0 from the V1 Offline).
+  DWORD offline(RESID id, LPCWSTR destination_node = nullptr, DWORD flags = 0) noexcept;
   void terminate(RESID id) noexcept;
   BOOL looks_alive(RESID id) noexcept;
   BOOL is_alive(RESID id) noexcept;
