@@ -18,6 +18,9 @@ if(TARGET pendop_backend_win32)
   list(APPEND pendop_targets pendop_platform_win32 pendop_backend_win32 pendop_dll_host)
   list(APPEND pendop_components win32 dll_host)
 endif()
+if(TARGET pendop_staged_fmt)  # MinGW: the header-only fmt and json, exported empty
+  list(APPEND pendop_targets pendop_staged_fmt pendop_staged_json)
+endif()
 
 install(TARGETS ${pendop_targets} EXPORT pendop-targets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}

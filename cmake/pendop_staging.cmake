@@ -16,13 +16,15 @@ foreach(dir fmt nlohmann doctest)
   file(CREATE_LINK "${PENDOP_HOST_INCLUDE_DIR}/${dir}" "${staging}/${dir}" SYMBOLIC)
 endforeach()
 
+# Header-only, and used only inside pendop's sources: an installed pendop
+# exports them empty (they link to nothing), so a consumer needs neither.
 add_library(pendop_staged_fmt INTERFACE)
-target_include_directories(pendop_staged_fmt SYSTEM INTERFACE "${staging}")
-target_compile_definitions(pendop_staged_fmt INTERFACE FMT_HEADER_ONLY=1)
+target_include_directories(pendop_staged_fmt SYSTEM INTERFACE "$<BUILD_INTERFACE:${staging}>")
+target_compile_definitions(pendop_staged_fmt INTERFACE $<BUILD_INTERFACE:FMT_HEADER_ONLY=1>)
 add_library(fmt::fmt ALIAS pendop_staged_fmt)
 
 add_library(pendop_staged_json INTERFACE)
-target_include_directories(pendop_staged_json SYSTEM INTERFACE "${staging}")
+target_include_directories(pendop_staged_json SYSTEM INTERFACE "$<BUILD_INTERFACE:${staging}>")
 add_library(nlohmann_json::nlohmann_json ALIAS pendop_staged_json)
 
 add_library(pendop_staged_doctest INTERFACE)
