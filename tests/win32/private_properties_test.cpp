@@ -11,6 +11,7 @@
 
 #include <doctest/doctest.h>
 
+#include "log_event_recorder.hpp"
 #include "scripted_resource.hpp"
 
 #include <chrono>
@@ -359,27 +360,9 @@ TEST_CASE("the test host's property verbs print their answers as JSON lines") {
 
 namespace {
 
-std::mutex g_mu;
-std::vector<std::wstring> g_log;  // guarded by g_mu
+void __cdecl ignore_log(w::RESOURCE_HANDLE, w::LOG_LEVEL, LPCWSTR, ...) {}
 
-void __cdecl record_log(w::RESOURCE_HANDLE, w::LOG_LEVEL, LPCWSTR, ...) {}
-
-void __cdecl keep_log(w::RESOURCE_HANDLE, w::LOG_LEVEL, LPCWSTR format, ...) {
-  va_list args;
-  va_start(args, format);
-  const wchar_t* line = va_arg(args, const wchar_t*);
-  va_end(args);
-  std::lock_guard lk(g_mu);
-  g_log.emplace_back(line ? line : L"");
-}
-
-bool kept(std::wstring_view part) {
-  std::lock_guard lk(g_mu);
-  for (const auto& l : g_log) {
-    if (l.find(part) != std::wstring::npos) return true;
-  }
-  return false;
-}
+bool kept(std::wstring_view part) { return pendop_test::log_events().has(part); }
 
 DWORD WINAPI accept_status(w::RESOURCE_HANDLE, w::RESOURCE_STATUS_EX*) {
   return w::ResourceExitStateContinue;
@@ -416,7 +399,7 @@ struct adapter {
     dll = std::make_unique<w::resource_dll>(std::move(t));
   }
 
-  DWORD start(w::PLOG_EVENT_ROUTINE log = &record_log) {
+  DWORD start(w::PLOG_EVENT_ROUTINE log = &ignore_log) {
     callbacks = {log, &accept_status, {}};
     w::CLRES_FUNCTION_TABLE* table = nullptr;
     return dll->startup_ex(L"Configurable", w::CLRES_VERSION_V1_00, w::CLRES_VERSION_V2_00,
@@ -446,11 +429,8 @@ TEST_SUITE("win32/private_properties") {
 TEST_CASE("a required property never set: Online refuses with ERROR_INVALID_PARAMETER, naming it") {
   adapter a({{.name = "Path", .type = pendop::parameter_type::string,
               .default_value = std::string(), .required = true}});
-  {
-    std::lock_guard lk(g_mu);
-    g_log.clear();
-  }
-  REQUIRE(a.start(&keep_log) == w::PD_ERROR_SUCCESS);
+  pendop_test::log_events().clear();
+  REQUIRE(a.start(&pendop_test::record_log_event) == w::PD_ERROR_SUCCESS);
   RESID id = a.dll->open(L"r", nullptr, nullptr);
   REQUIRE(id != nullptr);
   CHECK(a.dll->online(id, nullptr) == w::PD_ERROR_INVALID_PARAMETER);
@@ -514,11 +494,8 @@ TEST_CASE("GET_REQUIRED_DEPENDENCIES lists the declared resource types as a valu
 TEST_CASE("declarations that contradict themselves: Startup fails with ERROR_INVALID_DATA") {
   adapter a({{.name = "Port", .default_value = std::uint64_t{0}},
              {.name = "PORT", .default_value = std::uint64_t{0}}});
-  {
-    std::lock_guard lk(g_mu);
-    g_log.clear();
-  }
-  CHECK(a.start(&keep_log) == w::PD_ERROR_INVALID_DATA);
+  pendop_test::log_events().clear();
+  CHECK(a.start(&pendop_test::record_log_event) == w::PD_ERROR_INVALID_DATA);
   CHECK(kept(L"the resource type's parameters: parameter \"PORT\" is declared twice"));
 }
 

@@ -8,6 +8,7 @@
 
 #include <doctest/doctest.h>
 
+#include "log_event_recorder.hpp"
 #include "scripted_resource.hpp"
 
 #include <atomic>
@@ -387,26 +388,7 @@ std::atomic<int> g_reports{0};
 std::atomic<int> g_last_state{-2};
 std::atomic<DWORD> g_last_app_error{0};
 
-std::mutex g_log_mu;
-std::vector<std::wstring> g_log;  // guarded by g_log_mu
-
-// LogEvent: pendop always logs "%1!ws!" with one string argument.
-void __cdecl record_log(w::RESOURCE_HANDLE, w::LOG_LEVEL, LPCWSTR format, ...) {
-  va_list args;
-  va_start(args, format);
-  const wchar_t* text = va_arg(args, const wchar_t*);
-  va_end(args);
-  std::lock_guard lk(g_log_mu);
-  g_log.emplace_back(text ? text : L"");
-}
-
-bool logged(const std::wstring& part) {
-  std::lock_guard lk(g_log_mu);
-  for (const auto& line : g_log) {
-    if (line.find(part) != std::wstring::npos) return true;
-  }
-  return false;
-}
+bool logged(const std::wstring& part) { return pendop_test::log_events().has(part); }
 
 
 DWORD WINAPI counting_create(w::CLUS_WORKER* wk, w::PWORKER_START_ROUTINE r, PVOID p) {
@@ -436,8 +418,7 @@ w::clusworker_api counting_api() {
 
 void reset_counters() {
   {
-    std::lock_guard lk(g_log_mu);
-    g_log.clear();
+    pendop_test::log_events().clear();
   }
   g_creates = 0;
   g_terminate_exs = 0;
@@ -459,7 +440,7 @@ w::resource_type scripted_type(pendop_test::scripted_resource::body body) {
 }
 
 void start(w::resource_dll& dll) {
-  static w::CLRES_CALLBACK_FUNCTION_TABLE callbacks{&record_log, &record_status, {}};
+  static w::CLRES_CALLBACK_FUNCTION_TABLE callbacks{&pendop_test::record_log_event, &record_status, {}};
   w::CLRES_FUNCTION_TABLE* table = nullptr;
   REQUIRE(dll.startup_ex(L"scripted", w::CLRES_VERSION_V1_00, w::CLRES_VERSION_V2_00, &callbacks,
                          &table) == w::PD_ERROR_SUCCESS);
