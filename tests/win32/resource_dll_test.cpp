@@ -4,6 +4,7 @@
 // the adapter itself with counting ClusWorker functions.
 #include <pendop/property_list.hpp>
 #include <pendop/win32/dll_host.hpp>
+#include <pendop/win32/quorum_resource.hpp>
 #include <pendop/win32/resource_dll.hpp>
 
 #include <doctest/doctest.h>
@@ -666,6 +667,94 @@ TEST_CASE("Close of a pending resource terminates it first") {
   dll.close(id);
   CHECK(stopped);
   CHECK(dll.instances() == 0);
+}
+
+namespace {
+
+// A quorum resource that records what the adapter asks.
+class test_quorum final : public w::quorum_resource {
+ public:
+  pendop::result<void> online(pendop::operation&) override { return pendop::ok(); }
+  pendop::result<void> offline(pendop::operation&) override { return pendop::ok(); }
+  pendop::result<void> arbitrate(std::function<void()> lost) override {
+    lost_ = std::move(lost);
+    return pendop::ok();
+  }
+  pendop::result<void> release() override {
+    ++releases;
+    return pendop::make_error(pendop::errc::operation_failed, "the device is busy");
+  }
+  void lose() { lost_(); }
+  int releases = 0;
+
+ private:
+  std::function<void()> lost_;
+};
+
+std::atomic<w::RESOURCE_HANDLE> g_lost{nullptr};
+void WINAPI quorum_lost(w::RESOURCE_HANDLE h) { g_lost = h; }
+
+}  // namespace
+
+TEST_CASE("a quorum-capable type: Arbitrate and Release in the tables, CLUS_CHAR_QUORUM") {
+  reset_counters();
+  test_quorum* made = nullptr;
+  w::resource_type t = scripted_type([](pendop::operation&) { return pendop::ok(); });
+  t.quorum_capable = true;
+  t.make = [&](std::wstring_view, const pendop::parameter_values&)
+      -> pendop::result<std::unique_ptr<pendop::resource>> {
+    auto r = std::make_unique<test_quorum>();
+    made = r.get();
+    return std::unique_ptr<pendop::resource>(std::move(r));
+  };
+  w::resource_dll dll(std::move(t), counting_api());
+  static w::CLRES_CALLBACK_FUNCTION_TABLE callbacks{&pendop_test::record_log_event,
+                                                    &record_status, {}};
+  w::CLRES_FUNCTION_TABLE* table = nullptr;
+  REQUIRE(dll.startup_ex(L"scripted", w::CLRES_VERSION_V1_00, w::CLRES_VERSION_V2_00, &callbacks,
+                         &table) == w::PD_ERROR_SUCCESS);
+  const bool arbitrate = table->V2Functions.Arbitrate != nullptr;
+  const bool release = table->V2Functions.Release != nullptr;
+  REQUIRE(arbitrate);
+  REQUIRE(release);
+  auto* handle = reinterpret_cast<w::RESOURCE_HANDLE>(0x51);
+  RESID id = table->V2Functions.Open(L"quorum", nullptr, handle, 0);
+  REQUIRE(id != nullptr);
+  REQUIRE(made != nullptr);
+  CHECK(table->V2Functions.Arbitrate(id, &quorum_lost) == w::PD_ERROR_SUCCESS);
+  made->lose();
+  CHECK(g_lost.load() == handle);  // QuorumResourceLost with the resource's handle
+  pendop_test::log_events().clear();
+  CHECK(table->V2Functions.Release(id) != w::PD_ERROR_SUCCESS);  // the resource refused
+  CHECK(made->releases == 1);
+  CHECK(logged(L"Release failed: the device is busy"));
+  DWORD chars = 7;
+  DWORD returned = 0;
+  CHECK(dll.resource_control(id, w::CLUSCTL_RESOURCE_GET_CHARACTERISTICS, nullptr, 0, &chars,
+                             sizeof chars, &returned) == w::PD_ERROR_SUCCESS);
+  CHECK(returned == 4);
+  CHECK(chars == w::CLUS_CHAR_QUORUM);
+  table->V2Functions.Close(id);
+}
+
+TEST_CASE("a quorum-capable type whose factory makes a plain resource fails Open, saying why") {
+  reset_counters();
+  w::resource_type t = scripted_type([](pendop::operation&) { return pendop::ok(); });
+  t.quorum_capable = true;
+  w::resource_dll dll(std::move(t), counting_api());
+  start(dll);
+  pendop_test::log_events().clear();
+  CHECK(dll.open(L"r", nullptr, nullptr) == nullptr);
+  CHECK(GetLastError() == w::PD_ERROR_INVALID_PARAMETER);
+  CHECK(logged(L"the type is quorum-capable but the factory made a resource that is not"));
+  // A plain type has neither entry, and Arbitrate through the adapter is refused.
+  w::resource_dll plain(scripted_type([](pendop::operation&) { return pendop::ok(); }),
+                        counting_api());
+  start(plain);
+  RESID id = plain.open(L"r", nullptr, nullptr);
+  CHECK(plain.arbitrate(id, &quorum_lost) == w::PD_ERROR_INVALID_FUNCTION);
+  CHECK(plain.release(id) == w::PD_ERROR_INVALID_FUNCTION);
+  plain.close(id);
 }
 
 }  // TEST_SUITE

@@ -63,35 +63,44 @@ DWORD WINAPI t_type_control(LPCWSTR t, DWORD c, PVOID i, DWORD is, PVOID o, DWOR
   auto* d = current();
   return d ? d->resource_type_control(t, c, i, is, o, os, r) : PD_ERROR_INVALID_STATE;
 }
+DWORD WINAPI t_arbitrate(RESID id, PQUORUM_RESOURCE_LOST lost) {
+  auto* d = current();
+  return d ? d->arbitrate(id, lost) : PD_ERROR_INVALID_STATE;
+}
+DWORD WINAPI t_release(RESID id) {
+  auto* d = current();
+  return d ? d->release(id) : PD_ERROR_INVALID_STATE;
+}
 DWORD WINAPI t_cancel(RESID id, DWORD f) {
   auto* d = current();
   return d ? d->cancel(id, f) : PD_ERROR_INVALID_STATE;
 }
 
-CLRES_FUNCTION_TABLE make_v1() {
+CLRES_FUNCTION_TABLE make_v1(bool quorum) {
   CLRES_FUNCTION_TABLE t{};
   t.TableSize = sizeof(CLRES_V1_FUNCTIONS);
   t.Version = CLRES_VERSION_V1_00;
-  // Arbitrate and Release stay NULL: not a quorum resource (see the header).
   t.V1Functions = {&t_open,      &t_close,       &t_online,   &t_offline,
-                   &t_terminate, &t_looks_alive, &t_is_alive, nullptr,
-                   nullptr,      &t_control,     &t_type_control};
+                   &t_terminate, &t_looks_alive, &t_is_alive, quorum ? &t_arbitrate : nullptr,
+                   quorum ? &t_release : nullptr, &t_control, &t_type_control};
   return t;
 }
 
-CLRES_FUNCTION_TABLE make_v2() {
+CLRES_FUNCTION_TABLE make_v2(bool quorum) {
   CLRES_FUNCTION_TABLE t{};
   t.TableSize = sizeof(CLRES_V2_FUNCTIONS);
   t.Version = CLRES_VERSION_V2_00;
   t.V2Functions = {&t_open_v2,   &t_close,       &t_online_v2, &t_offline_v2,
-                   &t_terminate, &t_looks_alive, &t_is_alive,  nullptr,
-                   nullptr,      &t_control,     &t_type_control, &t_cancel};
+                   &t_terminate, &t_looks_alive, &t_is_alive,  quorum ? &t_arbitrate : nullptr,
+                   quorum ? &t_release : nullptr, &t_control, &t_type_control, &t_cancel};
   return t;
 }
 
 // The tables the monitor keeps: immutable after initialisation.
-CLRES_FUNCTION_TABLE g_v1_table = make_v1();
-CLRES_FUNCTION_TABLE g_v2_table = make_v2();
+const CLRES_FUNCTION_TABLE g_v1_table = make_v1(false);
+const CLRES_FUNCTION_TABLE g_v2_table = make_v2(false);
+const CLRES_FUNCTION_TABLE g_v1_quorum_table = make_v1(true);
+const CLRES_FUNCTION_TABLE g_v2_quorum_table = make_v2(true);
 
 }  // namespace
 
@@ -99,8 +108,14 @@ void set_current(resource_dll* dll) noexcept { g_current.store(dll); }
 
 void clear_current(resource_dll* dll) noexcept { g_current.compare_exchange_strong(dll, nullptr); }
 
-CLRES_FUNCTION_TABLE* v1_table() noexcept { return &g_v1_table; }
+// Startup hands out a non-const pointer (the ResApi signature); the monitor
+// only reads the table.
+CLRES_FUNCTION_TABLE* v1_table(bool quorum) noexcept {
+  return const_cast<CLRES_FUNCTION_TABLE*>(quorum ? &g_v1_quorum_table : &g_v1_table);
+}
 
-CLRES_FUNCTION_TABLE* v2_table() noexcept { return &g_v2_table; }
+CLRES_FUNCTION_TABLE* v2_table(bool quorum) noexcept {
+  return const_cast<CLRES_FUNCTION_TABLE*>(quorum ? &g_v2_quorum_table : &g_v2_table);
+}
 
 }  // namespace pendop::win32::detail

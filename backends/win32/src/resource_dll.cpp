@@ -3,6 +3,7 @@
 
 #include <pendop/invoke_operation.hpp>
 #include <pendop/operation_engine.hpp>
+#include <pendop/win32/quorum_resource.hpp>
 #include <pendop/win32/win32_error.hpp>
 
 #include "clusworker_platform.hpp"
@@ -117,13 +118,14 @@ DWORD check_declarations(const detail::dll_state& s, PLOG_EVENT_ROUTINE log_even
   return PD_ERROR_INVALID_DATA;
 }
 
-DWORD pick_table(DWORD min_version, DWORD max_version, CLRES_FUNCTION_TABLE** table) {
+DWORD pick_table(DWORD min_version, DWORD max_version, bool quorum,
+                 CLRES_FUNCTION_TABLE** table) {
   if (min_version <= CLRES_VERSION_V2_00 && CLRES_VERSION_V2_00 <= max_version) {
-    *table = detail::v2_table();
+    *table = detail::v2_table(quorum);
     return PD_ERROR_SUCCESS;
   }
   if (min_version <= CLRES_VERSION_V1_00 && CLRES_VERSION_V1_00 <= max_version) {
-    *table = detail::v1_table();
+    *table = detail::v1_table(quorum);
     return PD_ERROR_SUCCESS;
   }
   return PD_ERROR_REVISION_MISMATCH;
@@ -138,7 +140,7 @@ DWORD resource_dll::startup(LPCWSTR type, DWORD min_version, DWORD max_version,
   *table = nullptr;
   if (!same_type(type, state_->type.name)) return PD_ERROR_CLUSTER_RESNAME_NOT_FOUND;
   if (const DWORD bad = check_declarations(*state_, log_event)) return bad;
-  const DWORD rc = pick_table(min_version, max_version, table);
+  const DWORD rc = pick_table(min_version, max_version, state_->type.quorum_capable, table);
   if (rc != PD_ERROR_SUCCESS) return rc;
   {
     std::lock_guard lk(state_->mu);
@@ -157,7 +159,7 @@ DWORD resource_dll::startup_ex(LPCWSTR type, DWORD min_version, DWORD max_versio
   *table = nullptr;
   if (!same_type(type, state_->type.name)) return PD_ERROR_CLUSTER_RESNAME_NOT_FOUND;
   if (const DWORD bad = check_declarations(*state_, callbacks->LogEvent)) return bad;
-  const DWORD rc = pick_table(min_version, max_version, table);
+  const DWORD rc = pick_table(min_version, max_version, state_->type.quorum_capable, table);
   if (rc != PD_ERROR_SUCCESS) return rc;
   {
     std::lock_guard lk(state_->mu);
@@ -196,6 +198,11 @@ RESID resource_dll::open(LPCWSTR name, HKEY key, RESOURCE_HANDLE handle) noexcep
     }
     auto made = state_->type.make(name, *values);
     if (made && !*made) made = make_error(errc::invalid_argument, "the factory returned no resource");
+    if (made && state_->type.quorum_capable && !dynamic_cast<quorum_resource*>(made->get())) {
+      made = make_error(errc::invalid_argument,
+                        "the type is quorum-capable but the factory made a resource that is not "
+                        "a pendop::win32::quorum_resource");
+    }
     if (!made) return fail(made.error());
     auto failure = std::make_shared<detail::failure_channel>();
     auto engine = make_engine(state_, name, handle, std::move(*made), failure);
@@ -345,6 +352,10 @@ BOOL resource_dll::is_alive(RESID id) noexcept {
 
 namespace {
 
+DWORD characteristics(const detail::dll_state& s) noexcept {
+  return s.type.quorum_capable ? CLUS_CHAR_QUORUM : CLUS_CHAR_UNKNOWN;
+}
+
 std::span<const std::uint8_t> input_of(PVOID in, DWORD in_size) noexcept {
   return in ? std::span(static_cast<const std::uint8_t*>(in), in_size)
             : std::span<const std::uint8_t>();
@@ -439,7 +450,7 @@ DWORD resource_dll::resource_control(RESID id, DWORD code, PVOID in, DWORD in_si
     const auto input = input_of(in, in_size);
     switch (code) {
       case CLUSCTL_RESOURCE_GET_CHARACTERISTICS:
-        return detail::answer(detail::dword_bytes(CLUS_CHAR_UNKNOWN), out, out_size, returned);
+        return detail::answer(detail::dword_bytes(characteristics(s)), out, out_size, returned);
       case CLUSCTL_RESOURCE_GET_REQUIRED_DEPENDENCIES:
         return detail::answer(detail::dependency_list(s.type.required_dependencies), out,
                               out_size, returned);
@@ -476,7 +487,7 @@ DWORD resource_dll::resource_type_control(LPCWSTR type, DWORD code, PVOID, DWORD
     if (!same_type(type, s.type.name)) return PD_ERROR_CLUSTER_RESNAME_NOT_FOUND;
     switch (code) {
       case CLUSCTL_RESOURCE_TYPE_GET_CHARACTERISTICS:
-        return detail::answer(detail::dword_bytes(CLUS_CHAR_UNKNOWN), out, out_size, returned);
+        return detail::answer(detail::dword_bytes(characteristics(s)), out, out_size, returned);
       case CLUSCTL_RESOURCE_TYPE_GET_REQUIRED_DEPENDENCIES:
         return detail::answer(detail::dependency_list(s.type.required_dependencies), out,
                               out_size, returned);
@@ -496,6 +507,41 @@ DWORD resource_dll::cancel(RESID id, DWORD) noexcept {
     // Cancel ends the operation and reports its final state: nobody else will.
     if (!inst->engine.stop_pending(stop_reason::terminate_called, final_report::send)) {
       return PD_ERROR_INVALID_STATE;
+    }
+    return PD_ERROR_SUCCESS;
+  });
+}
+
+DWORD resource_dll::arbitrate(RESID id, PQUORUM_RESOURCE_LOST lost) noexcept {
+  return detail::guarded(*state_, nullptr, "Arbitrate", DWORD{PD_ERROR_GEN_FAILURE},
+                         [&]() -> DWORD {
+    auto inst = state_->find(id);
+    if (!inst) return PD_ERROR_INVALID_PARAMETER;
+    auto* q = dynamic_cast<quorum_resource*>(&inst->engine.subject());
+    if (!q) return PD_ERROR_INVALID_FUNCTION;  // not a quorum-capable type
+    const RESOURCE_HANDLE handle = inst->handle;
+    auto won = q->arbitrate([lost, handle] {
+      if (lost) lost(handle);  // QuorumResourceLost
+    });
+    if (!won) {
+      state_->log(handle, LOG_ERROR, fmt::format("Arbitrate failed: {}", won.error().message));
+      return to_win32_error(won.error().code);
+    }
+    return PD_ERROR_SUCCESS;
+  });
+}
+
+DWORD resource_dll::release(RESID id) noexcept {
+  return detail::guarded(*state_, nullptr, "Release", DWORD{PD_ERROR_GEN_FAILURE}, [&]() -> DWORD {
+    auto inst = state_->find(id);
+    if (!inst) return PD_ERROR_INVALID_PARAMETER;
+    auto* q = dynamic_cast<quorum_resource*>(&inst->engine.subject());
+    if (!q) return PD_ERROR_INVALID_FUNCTION;
+    auto released = q->release();
+    if (!released) {
+      state_->log(inst->handle, LOG_ERROR,
+                  fmt::format("Release failed: {}", released.error().message));
+      return to_win32_error(released.error().code);
     }
     return PD_ERROR_SUCCESS;
   });

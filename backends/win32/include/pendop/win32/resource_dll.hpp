@@ -19,7 +19,8 @@
 //                    waits for the worker (bounded by ClusWorkerTerminateEx);
 //                    the monitor decides the final state itself
 //   LooksAlive/IsAlive  ask the resource
-//   Arbitrate/Release  NULL in the tables: not a quorum resource
+//   Arbitrate/Release  NULL in the tables unless the type is quorum-capable
+//                    (then the resource's quorum_resource::arbitrate/release)
 //   ResourceControl  the type's private properties (ENUM/GET/VALIDATE/SET_
 //                    PRIVATE_PROPERTIES, GET_PRIVATE_PROPERTY_FMTS), stored in
 //                    the resource's cluster key and taken up by the resource
@@ -91,6 +92,9 @@ class resource_dll {
   DWORD resource_type_control(LPCWSTR type, DWORD code, PVOID in, DWORD in_size, PVOID out,
                               DWORD out_size, LPDWORD returned) noexcept;
   DWORD cancel(RESID id, DWORD flags) noexcept;
+  /// Quorum-capable types only (ERROR_INVALID_FUNCTION otherwise).
+  DWORD arbitrate(RESID id, PQUORUM_RESOURCE_LOST lost) noexcept;
+  DWORD release(RESID id) noexcept;
 
   // --- diagnostics -------------------------------------------------------------
   /// Open instances.

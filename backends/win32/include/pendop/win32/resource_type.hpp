@@ -42,6 +42,10 @@ struct resource_type {
   /// Resource type names a resource of this type must depend on
   /// (CLUSCTL_RESOURCE_GET_REQUIRED_DEPENDENCIES), e.g. L"IP Address".
   std::vector<std::wstring> required_dependencies{};
+  /// The type can hold the quorum: its factory makes `quorum_resource`s, the
+  /// function tables carry Arbitrate and Release, and GET_CHARACTERISTICS
+  /// answers CLUS_CHAR_QUORUM. Off: both entries are NULL.
+  bool quorum_capable = false;
   /// PendingTimeout the resource assumes for `operation::time_left()` (the
   /// monitor's own value is not visible to a DLL).
   resource_properties properties{};
