@@ -15,6 +15,10 @@
 //                      vs the lateness of N raw Asio steady timers
 //   idle_scale         N Online resources polled (LooksAlive 5 s, IsAlive 60 s):
 //                      monitor CPU as a share of one core; resident memory per resource
+//                      (N = 10 000 and 100 000, so growth shows)
+//   report_stream      reports through the monitor to a subscriber that writes each
+//                      event as a JSON line (to /dev/null), per report
+//                      vs writing the same JSON lines directly
 //
 // Usage: pendop_bench_scenarios [--quick] [--idle-seconds S] [--json FILE]
 //        [--merge FILE]...   (FILE: more metric lines, e.g. from the Win32 bench)
@@ -294,6 +298,68 @@ std::vector<metric> bench_watchdog(int n) {
           p99};
 }
 
+// 4b. report_stream
+std::vector<metric> bench_report_stream(int reports) {
+  std::FILE* sink = std::fopen("/dev/null", "w");
+  if (!sink) std::exit(1);
+  auto m = pendop::posix::monitor::create();
+  if (!m) std::exit(1);
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  std::uint64_t lines = 0;
+  pendop::monitor_event sample;
+  const auto epoch = m->epoch();
+  auto events = m->subscribe([&](const pendop::monitor_event& e) {
+    std::fputs(pendop::to_json_line(e, epoch).c_str(), sink);
+    std::fputc('\n', sink);
+    std::lock_guard lk(mu);
+    ++lines;
+    if (e.kind == pendop::event_kind::status && e.checkpoint == 1) sample = e;
+    if (e.kind == pendop::event_kind::status && e.to == pendop::resource_state::online) {
+      done = true;
+      cv.notify_all();
+    }
+  });
+  class reporter final : public pendop::resource {
+   public:
+    explicit reporter(int k) : k_(k) {}
+    pendop::result<void> online(pendop::operation& op) override {
+      for (int i = 0; i < k_; ++i) {
+        (void)op.report({.stage = "copy", .percent = i * 100 / k_, .text = "block"});
+      }
+      return pendop::ok();
+    }
+    pendop::result<void> offline(pendop::operation&) override { return pendop::ok(); }
+
+   private:
+    int k_;
+  };
+  (void)m->add("stream", std::make_shared<reporter>(reports));
+  const auto t0 = clock_type::now();
+  (void)m->online("stream");
+  {
+    std::unique_lock lk(mu);
+    cv.wait(lk, [&] { return done; });
+  }
+  const double mine = us_since(t0) * 1000.0 / reports;
+  (void)m->shutdown(10s);
+  // The same lines written directly.
+  const auto t1 = clock_type::now();
+  for (int i = 0; i < reports; ++i) {
+    sample.checkpoint = static_cast<std::uint32_t>(i + 1);
+    std::fputs(pendop::to_json_line(sample, epoch).c_str(), sink);
+    std::fputc('\n', sink);
+  }
+  const double raw = us_since(t1) * 1000.0 / reports;
+  std::fclose(sink);
+  const double per_second = 1e9 / mine;
+  char note[128];
+  std::snprintf(note, sizeof note, "%.0f reports per second through the monitor", per_second);
+  return {metric{"report_stream_per_report", "ns", mine, "the same JSON lines written directly",
+                 raw, 3.0, note}};
+}
+
 // 5. idle_scale
 long rss_kib() {
   std::ifstream status("/proc/self/status");
@@ -430,7 +496,10 @@ int main(int argc, char** argv) {
   for (int n : quick ? std::vector<int>{1, 100} : std::vector<int>{1, 1000, 10'000}) {
     add(bench_watchdog(n));
   }
-  add(bench_idle(quick ? 200 : 10'000, idle_seconds));
+  add(bench_report_stream(quick ? 2000 : 200'000));
+  for (int n : quick ? std::vector<int>{200, 1000} : std::vector<int>{10'000, 100'000}) {
+    add(bench_idle(n, idle_seconds));
+  }
 
   std::string out = "{\"machine\":" + machine_json() + ",\"metrics\":[";
   for (std::size_t i = 0; i < all.size(); ++i) out += (i ? "," : "") + all[i].to_json();
