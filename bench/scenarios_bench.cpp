@@ -20,8 +20,10 @@
 //                      event as a JSON line (to /dev/null), per report
 //                      vs writing the same JSON lines directly
 //
-// Usage: pendop_bench_scenarios [--quick] [--idle-seconds S] [--json FILE]
+// Usage: pendop_bench_scenarios [--quick] [--only NAME]... [--idle-seconds S] [--json FILE]
 //        [--merge FILE]...   (FILE: more metric lines, e.g. from the Win32 bench)
+//   --only NAME runs just that scenario (dispatch, terminate, report, watchdog,
+//   report_stream, idle); repeat it for several.
 #include <pendop/posix/monitor.hpp>
 #include <pendop/posix/resource_runner.hpp>
 #include <pendop/posix/thread_count.hpp>
@@ -33,6 +35,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -44,6 +47,7 @@
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -481,6 +485,7 @@ int main(int argc, char** argv) {
   int idle_seconds = 30;
   std::string json_path;
   std::vector<std::string> merges;
+  std::vector<std::string> only;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--quick") {
@@ -491,9 +496,12 @@ int main(int argc, char** argv) {
       json_path = argv[++i];
     } else if (a == "--merge" && i + 1 < argc) {
       merges.push_back(argv[++i]);
+    } else if (a == "--only" && i + 1 < argc) {
+      only.emplace_back(argv[++i]);
     } else {
       std::fprintf(stderr,
-                   "usage: pendop_bench_scenarios [--quick] [--idle-seconds S] [--json FILE] "
+                   "usage: pendop_bench_scenarios [--quick] [--only NAME]... [--idle-seconds S] "
+                   "[--json FILE] "
                    "[--merge FILE]...\n");
       return 2;
     }
@@ -509,16 +517,23 @@ int main(int argc, char** argv) {
       all.push_back(std::move(m));
     }
   };
+  const auto selected = [&](std::string_view name) {
+    return only.empty() || std::find(only.begin(), only.end(), name) != only.end();
+  };
   std::fprintf(stderr, "pendop benchmarks%s\n", quick ? " (quick)" : "");
-  add(bench_dispatch(quick ? 100 : 2000));
-  add(bench_terminate(quick ? 50 : 1000));
-  add(bench_report(quick ? 3 : 30, quick ? 1000 : 100'000));
-  for (int n : quick ? std::vector<int>{1, 100} : std::vector<int>{1, 1000, 10'000}) {
-    add(bench_watchdog(n));
+  if (selected("dispatch")) add(bench_dispatch(quick ? 100 : 2000));
+  if (selected("terminate")) add(bench_terminate(quick ? 50 : 1000));
+  if (selected("report")) add(bench_report(quick ? 3 : 30, quick ? 1000 : 100'000));
+  if (selected("watchdog")) {
+    for (int n : quick ? std::vector<int>{1, 100} : std::vector<int>{1, 1000, 10'000}) {
+      add(bench_watchdog(n));
+    }
   }
-  add(bench_report_stream(quick ? 2000 : 200'000));
-  for (int n : quick ? std::vector<int>{200, 1000} : std::vector<int>{10'000, 25'000, 100'000}) {
-    add(bench_idle(n, idle_seconds));
+  if (selected("report_stream")) add(bench_report_stream(quick ? 2000 : 200'000));
+  if (selected("idle")) {
+    for (int n : quick ? std::vector<int>{200, 1000} : std::vector<int>{10'000, 25'000, 100'000}) {
+      add(bench_idle(n, idle_seconds));
+    }
   }
 
   std::string out = "{\"machine\":" + machine_json() + ",\"metrics\":[";

@@ -33,6 +33,8 @@ struct engine_core : std::enable_shared_from_this<engine_core> {
     none,
     caller,  // a terminate/stop_pending/check_timeout caller: it settles
     body,    // the channel answered terminate: the worker settles on return
+    timer,   // expire() stopped it: settled by whichever of the body's return
+             // and expire()'s terminate() comes last, or by reap_overdue()
   };
 
   engine_core(std::shared_ptr<resource> r, std::unique_ptr<worker_platform> p, report_channel c,
@@ -123,7 +125,14 @@ struct engine_core : std::enable_shared_from_this<engine_core> {
   resource_tracker::stop_outcome latch(stop_reason why);
   bool stop(stop_reason why, final_report f, bool only_pending);
   bool check_timeout();
-  void finish_stop(stop_reason why, final_report f);
+  std::optional<std::uint64_t> expire();
+  void reap_overdue(std::uint64_t id);
+  // (mu held) Ends a timer-driven stop and delivers its final report.
+  void settle_timed(std::unique_lock<std::mutex>& lk, std::string note);
+  std::string zombie_note() const;
+  std::size_t count_zombie();
+  void warn_zombie(std::size_t n) const;
+  void finish_stop(stop_reason why, final_report f, bool call_terminate = true);
   void wait_for_other_stop();
   void reap_previous_worker();
 
@@ -139,6 +148,9 @@ struct engine_core : std::enable_shared_from_this<engine_core> {
   mutable std::mutex mu;
   resource_tracker tracker;              // guarded by mu
   driver stop_driver = driver::none;     // guarded by mu
+  bool timed_terminated = false;         // guarded by mu: expire()'s terminate() returned
+  bool timed_returned = false;           // guarded by mu: the body expire() stopped returned
+  time_point timed_overdue{};            // guarded by mu: terminate() returned + stop_wait
   std::uint64_t next_ticket = 0;         // guarded by mu
   bool closed = false;                   // guarded by mu
   std::condition_variable idle;          // with mu: an operation ended
@@ -297,6 +309,18 @@ void engine_core::run_body(std::uint64_t id, operation_kind kind, const operatio
     // Stopped by the channel's answer: end the operation, report nothing.
     kept = tracker.settle(stop_reason::terminate_called, platform->now());
     done = ended(kept);
+  } else if (stop_driver == driver::timer && tracker.operation_id() == id) {
+    if (!timed_terminated) {
+      timed_returned = true;  // expire() settles once terminate() has returned
+    } else {
+      // Returning after stop_wait is ignoring the stop, however late the
+      // overdue check runs: the same zombie a waiting caller would count.
+      const std::size_t zombie = platform->now() >= timed_overdue ? count_zombie() : 0;
+      settle_timed(lk, zombie != 0 ? zombie_note() : std::string());
+      if (zombie != 0) warn_zombie(zombie);
+      platform->end_activity();
+      return;
+    }
   }
   if (fin && !outcome) {
     lk.unlock();
@@ -331,22 +355,87 @@ exit_state engine_core::report(std::uint64_t id, const progress& p) {
   return exit_state::terminate;
 }
 
-// The caller owns a stop latched in the tracker: wake the body, hard-stop the
-// resource, wait a bounded time, then end the operation.
-void engine_core::finish_stop(stop_reason why, final_report f) {
+void engine_core::settle_timed(std::unique_lock<std::mutex>& lk, std::string note) {
+  auto settled = tracker.settle(stop_reason::pending_timeout, platform->now(), std::move(note));
+  const auto done = ended(settled);
+  const auto fin = settled;
+  deliver(lk, std::move(settled), /*barrier=*/true);
+  complete(done, fin);
+}
+
+std::optional<std::uint64_t> engine_core::expire() {
+  // control_mu first: no other operation can start (and get this stop)
+  // before terminate() has been called.
   std::lock_guard control(control_mu);
+  std::unique_lock lk(mu);
+  if (!tracker.poll_timeout(platform->now())) return std::nullopt;
+  if (latch(stop_reason::pending_timeout) != resource_tracker::stop_outcome::started) {
+    return std::nullopt;
+  }
+  const std::uint64_t id = tracker.operation_id();
+  stop_driver = driver::timer;
+  timed_terminated = false;
+  timed_returned = false;
+  lk.unlock();
   platform->request_stop();
   if (std::string text; !invoke_terminate(*res, &text)) write(log_level::error, text);
+  lk.lock();
+  if (stop_driver != driver::timer || tracker.operation_id() != id) return id;  // taken over
+  timed_terminated = true;
+  timed_overdue = platform->now() + options.stop_wait;
+  if (timed_returned) settle_timed(lk, {});
+  return id;
+}
+
+void engine_core::reap_overdue(std::uint64_t id) {
+  std::lock_guard control(control_mu);  // held briefly, or by a caller that took the stop over
+  std::unique_lock lk(mu);
+  if (stop_driver != driver::timer || tracker.operation_id() != id || timed_returned ||
+      !timed_terminated) {
+    return;
+  }
+  // Settled first, under mu: the body's return from now on finds nothing to
+  // settle and reports nothing. control_mu keeps the next start out until
+  // the thread is let go.
+  const std::size_t zombie = count_zombie();
+  settle_timed(lk, zombie_note());
+  platform->abandon_worker();
+  abandoned = true;
+  warn_zombie(zombie);
+}
+
+// The final report's note for an abandoned body.
+std::string engine_core::zombie_note() const {
+  return fmt::format("the body ignored terminate for {}; its thread was abandoned (zombie)",
+                     ms_text(options.stop_wait));
+}
+
+// Counts an abandoned body (before its final report, which hosts read the
+// count with); the warning is written by `warn_zombie`, outside mu.
+std::size_t engine_core::count_zombie() {
+  return zombies.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
+void engine_core::warn_zombie(std::size_t n) const {
+  write(log_level::warning, fmt::format("the body ignored terminate for {} and was abandoned "
+                                        "(zombie {})",
+                                        ms_text(options.stop_wait), n));
+}
+
+// The caller owns a stop latched in the tracker: wake the body, hard-stop the
+// resource (unless expire() has), wait a bounded time, then end the operation.
+void engine_core::finish_stop(stop_reason why, final_report f, bool call_terminate) {
+  std::lock_guard control(control_mu);
+  platform->request_stop();
+  if (std::string text; call_terminate && !invoke_terminate(*res, &text)) {
+    write(log_level::error, text);
+  }
   std::string note;
   if (!platform->wait_worker(options.stop_wait)) {
     platform->abandon_worker();
     abandoned = true;
-    const auto n = zombies.fetch_add(1, std::memory_order_relaxed) + 1;
-    note = fmt::format("the body ignored terminate for {}; its thread was abandoned (zombie)",
-                       ms_text(options.stop_wait));
-    write(log_level::warning, fmt::format("the body ignored terminate for {} and was abandoned "
-                                          "(zombie {})",
-                                          ms_text(options.stop_wait), n));
+    warn_zombie(count_zombie());
+    note = zombie_note();
   }
   std::unique_lock lk(mu);
   auto settled = tracker.settle(why, platform->now(), std::move(note));
@@ -366,12 +455,13 @@ void engine_core::wait_for_other_stop() {
   deliver(lk, std::nullopt, /*barrier=*/true);
 }
 
-// (mu held) Latches a stop with `why`; a stop the body owns (the channel
-// answered terminate) is taken over, since this caller waits for the body.
+// (mu held) Latches a stop with `why`; a stop the body or a timer owns (the
+// channel answered terminate, or expire() ran) is taken over, since this
+// caller waits for the body.
 resource_tracker::stop_outcome engine_core::latch(stop_reason why) {
   auto outcome = tracker.request_stop(why);
   if (outcome == resource_tracker::stop_outcome::already_stopping &&
-      stop_driver == driver::body) {
+      (stop_driver == driver::body || stop_driver == driver::timer)) {
     outcome = resource_tracker::stop_outcome::started;
   }
   if (outcome == resource_tracker::stop_outcome::started) {
@@ -383,11 +473,12 @@ resource_tracker::stop_outcome engine_core::latch(stop_reason why) {
 
 bool engine_core::stop(stop_reason why, final_report f, bool only_pending) {
   std::unique_lock lk(mu);
+  const bool after_timer = stop_driver == driver::timer;  // terminate() called (or under way)
   const auto outcome = latch(why);
   lk.unlock();
   switch (outcome) {
     case resource_tracker::stop_outcome::started:
-      finish_stop(why, f);
+      finish_stop(why, f, /*call_terminate=*/!after_timer);
       return true;
     case resource_tracker::stop_outcome::already_stopping:
       if (!only_pending) wait_for_other_stop();
@@ -520,6 +611,10 @@ result<void> operation_engine::fail(std::string why) {
 }
 
 bool operation_engine::check_timeout() { return core_->check_timeout(); }
+
+std::optional<std::uint64_t> operation_engine::expire() { return core_->expire(); }
+
+void operation_engine::reap_overdue(std::uint64_t id) { core_->reap_overdue(id); }
 
 result<void> operation_engine::set_limits(milliseconds pending_timeout,
                                           std::optional<duration> operation_limit) {

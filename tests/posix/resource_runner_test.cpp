@@ -350,7 +350,12 @@ TEST_CASE("with timers, reports move the deadline and keep one timer armed") {
   f.log.await_finals(1);
   CHECK(f.log.reports().back().reason == stop_reason::pending_timeout);
   CHECK(f.log.reports().back().at - began == 600s + 180s);
+  // What is left is the stop's stop_wait watch; the body returned, so it
+  // finds nothing to abandon.
+  CHECK(f.clock->pending_timers() == 1);
+  f.clock->advance(o.stop_wait);
   CHECK(f.clock->pending_timers() == 0);
+  CHECK(runner.zombies() == 0);
 }
 
 TEST_CASE("with timers, the operation limit stops an operation that reports forever") {

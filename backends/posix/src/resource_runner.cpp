@@ -67,8 +67,9 @@ class posix_platform final : public worker_platform {
 // A runner's engine, and the one timer that watches its deadline. Timer
 // callbacks hold it weakly: a runner destroyed meanwhile is left alone.
 struct runner_state : std::enable_shared_from_this<runner_state> {
-  runner_state(operation_engine e, std::shared_ptr<scheduler> t, std::shared_ptr<call_executor> x)
-      : engine(std::move(e)), timers(std::move(t)), stops(std::move(x)) {}
+  runner_state(operation_engine e, std::shared_ptr<scheduler> t, std::shared_ptr<call_executor> x,
+               duration wait)
+      : engine(std::move(e)), timers(std::move(t)), stops(std::move(x)), stop_wait(wait) {}
 
   ~runner_state() {
     if (!timers) return;
@@ -100,14 +101,33 @@ struct runner_state : std::enable_shared_from_this<runner_state> {
       arm(*deadline);
       return;
     }
+    // Terminate runs on a call thread (it is resource code) and returns
+    // without waiting for the body: its return settles the operation, or,
+    // stop_wait later, the timer abandons it as a zombie.
     stops->execute([weak = weak_from_this()] {
-      if (auto self = weak.lock()) (void)self->engine.check_timeout();
+      auto self = weak.lock();
+      if (!self) return;
+      const auto stopped = self->engine.expire();
+      if (!stopped) return;
+      self->timers->schedule_at(self->timers->now() + self->stop_wait,
+                                [weak = self->weak_from_this(), id = *stopped] {
+                                  if (auto s = weak.lock()) s->reap_overdue(id);
+                                });
+    });
+  }
+
+  // stop_wait after a timed-out operation's terminate(): a body that has not
+  // returned is abandoned, on a call thread (the engine may wait briefly).
+  void reap_overdue(std::uint64_t id) {
+    stops->execute([weak = weak_from_this(), id] {
+      if (auto self = weak.lock()) self->engine.reap_overdue(id);
     });
   }
 
   operation_engine engine;
   const std::shared_ptr<scheduler> timers;      // null: the caller polls
   const std::shared_ptr<call_executor> stops;
+  const duration stop_wait;
 
   std::mutex mu;
   scheduler::timer_id timer = 0;  // guarded by mu
@@ -141,6 +161,7 @@ result<resource_runner> resource_runner::create(std::shared_ptr<resource> res, s
   eo.name = std::move(options.name);
   eo.pending_timeout = options.properties.pending_timeout;
   eo.stop_wait = options.stop_wait;
+  const duration stop_wait = options.stop_wait;
   eo.initial_state = options.initial_state;
   eo.operation_limit = options.operation_limit;
   eo.on_failure = options.on_failure;
@@ -153,7 +174,7 @@ result<resource_runner> resource_runner::create(std::shared_ptr<resource> res, s
       std::move(eo), options.log);
   if (!engine) return engine.error();
   return resource_runner(std::make_shared<detail::runner_state>(
-      std::move(*engine), std::move(options.timers), std::move(options.stops)));
+      std::move(*engine), std::move(options.timers), std::move(options.stops), stop_wait));
 }
 
 resource_runner::resource_runner(std::shared_ptr<detail::runner_state> state) noexcept

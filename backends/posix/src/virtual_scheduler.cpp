@@ -2,6 +2,7 @@
 #include <pendop/posix/virtual_scheduler.hpp>
 
 #include <algorithm>
+#include <stop_token>
 
 namespace pendop::posix {
 
@@ -11,14 +12,41 @@ time_point virtual_scheduler::now() const noexcept {
 }
 
 bool virtual_scheduler::wait_until(std::stop_token stop, time_point deadline) noexcept {
-  std::unique_lock lk(mu_);
-  if (now_ >= deadline) return true;
-  const auto me = sleepers_.insert(sleepers_.end(), sleeper{deadline});
-  ++asleep_;
-  cv_.notify_all();  // settle() may be waiting for this thread to fall asleep
-  const bool reached = cv_.wait(lk, stop, [&] { return me->woken; });
-  if (!me->woken) --asleep_;  // woken by a stop request: advance() did not count us awake
-  sleepers_.erase(me);
+  std::list<sleeper>::iterator me;
+  {
+    std::lock_guard lk(mu_);
+    if (now_ >= deadline) return true;
+    me = sleepers_.insert(sleepers_.end(), sleeper{deadline});
+  }
+  bool reached = false;
+  {
+    // A stop request counts the sleeper awake before request_stop() returns,
+    // so a caller that stops a body and then moves time on (or settles)
+    // waits for that body to run. The callback is in place before the
+    // sleeper counts as asleep.
+    std::stop_callback on_stop(stop, [this, me] {
+      {
+        std::lock_guard lk(mu_);
+        if (me->woken) return;
+        me->woken = true;
+        me->stopped = true;
+        if (me->counted) --asleep_;
+      }
+      cv_.notify_all();
+    });
+    std::unique_lock lk(mu_);  // released before on_stop is destroyed
+    if (!me->woken) {
+      me->counted = true;
+      ++asleep_;
+      cv_.notify_all();  // settle() may be waiting for this thread to fall asleep
+    }
+    cv_.wait(lk, [&] { return me->woken; });
+    reached = !me->stopped;
+  }
+  {
+    std::lock_guard lk(mu_);
+    sleepers_.erase(me);
+  }
   cv_.notify_all();
   return reached;
 }
@@ -80,7 +108,7 @@ void virtual_scheduler::wake_due_locked() {
   for (auto& s : sleepers_) {
     if (!s.woken && s.deadline <= now_) {
       s.woken = true;
-      --asleep_;
+      if (s.counted) --asleep_;
     }
   }
   cv_.notify_all();

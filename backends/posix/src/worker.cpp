@@ -39,28 +39,21 @@ std::string ms_text(duration d) {
 
 }  // namespace
 
-worker::~worker() {
-  terminate();
-  // The last owner can be the worker's own thread (a pool thread releasing
-  // its pool, a zombie releasing its runner): it cannot join itself.
-  std::lock_guard owner(owner_mu_);
-  if (thread_.joinable() && thread_.get_id() == std::this_thread::get_id()) thread_.detach();
-}
+worker::~worker() { terminate(); }
 
 result<void> worker::create(body fn, std::string name) {
   if (!fn) return make_error(errc::invalid_argument, "worker::create: the body is empty");
   std::lock_guard owner(owner_mu_);
-  if (thread_.joinable()) {
-    if (running()) {
-      return make_error(errc::operation_pending,
-                        "worker::create: the previous thread is still running; terminate it first");
-    }
-    thread_.join();  // finished: joining is immediate
+  if (!detached_ && running()) {
+    return make_error(errc::operation_pending,
+                      "worker::create: the previous thread is still running; terminate it first");
   }
   auto st = std::make_shared<detail::worker_state>();
-  state_ = st;
   try {
-    thread_ = std::jthread([st, fn = std::move(fn), name = std::move(name)] {
+    // Detached from the start: the thread frees its stack as it exits, with
+    // nobody to join it. Its end is the `exited` flag, set once the body and
+    // everything it captured are gone.
+    std::thread([st, fn = std::move(fn), name = std::move(name)]() mutable {
       t_current = st.get();
       set_current_thread_name(name);
       std::string escaped;
@@ -71,19 +64,21 @@ result<void> worker::create(body fn, std::string name) {
       } catch (...) {
         escaped = "unknown exception";
       }
+      fn = nullptr;
+      t_current = nullptr;
       {
         std::lock_guard lk(st->mu);
         st->exception = std::move(escaped);
         st->exited = true;
       }
       st->exited_cv.notify_all();
-      t_current = nullptr;
-    });
+    }).detach();
   } catch (const std::system_error& e) {
-    state_.reset();
     return make_error(errc::worker_start_failed,
                       fmt::format("worker::create: cannot start a thread: {}", e.what()));
   }
+  state_ = std::move(st);
+  detached_ = false;
   return ok();
 }
 
@@ -103,8 +98,9 @@ void worker::terminate() noexcept {
   // The first terminator holds the owner lock while it waits; concurrent
   // callers find it taken and return at once, as ClusWorkerTerminate allows.
   std::unique_lock owner(owner_mu_, std::try_to_lock);
-  if (!owner.owns_lock()) return;
-  if (thread_.joinable()) thread_.join();
+  if (!owner.owns_lock() || detached_) return;
+  std::unique_lock lk(st->mu);
+  st->exited_cv.wait(lk, [&] { return st->exited; });
 }
 
 result<void> worker::terminate_for(duration timeout, bool wait_only) {
@@ -115,18 +111,13 @@ result<void> worker::terminate_for(duration timeout, bool wait_only) {
   }
   if (!wait_only) st->source.request_stop();
   std::lock_guard owner(owner_mu_);
-  {
-    // Waits on the exit flag, not on the thread, so a detached thread is
-    // waited for too.
-    std::unique_lock lk(st->mu);
-    if (!st->exited_cv.wait_for(lk, timeout, [&] { return st->exited; })) {
-      return make_error(errc::wait_timeout,
-                        fmt::format("worker still running {} {}",
-                                    wait_only ? "after waiting" : "after terminate and",
-                                    ms_text(timeout)));
-    }
+  std::unique_lock lk(st->mu);
+  if (!st->exited_cv.wait_for(lk, timeout, [&] { return st->exited; })) {
+    return make_error(errc::wait_timeout,
+                      fmt::format("worker still running {} {}",
+                                  wait_only ? "after waiting" : "after terminate and",
+                                  ms_text(timeout)));
   }
-  if (thread_.joinable()) thread_.join();
   return ok();
 }
 
@@ -154,7 +145,7 @@ result<void> worker::terminate_all(std::span<worker* const> workers, duration ti
 
 void worker::detach() noexcept {
   std::lock_guard owner(owner_mu_);
-  if (thread_.joinable()) thread_.detach();
+  if (running()) detached_ = true;
 }
 
 bool worker::running() const noexcept {

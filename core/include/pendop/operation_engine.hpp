@@ -142,6 +142,23 @@ class operation_engine {
   /// state Failed, sent) and returns true.
   bool check_timeout();
 
+  /// The same check in two phases, for a timer thread that must not block.
+  /// Phase one (this call): when the deadline has run out, latches the stop
+  /// with `pending_timeout`, wakes the body and calls terminate() -- then
+  /// returns the stopped operation's id without waiting for the body. The
+  /// body's return settles the operation (Failed, sent). If it has not
+  /// returned `stop_wait` later, phase two is `reap_overdue(id)`. A caller
+  /// of `terminate`/`stop_pending` meanwhile takes the stop over (terminate()
+  /// is not called again) and returns with it settled. nullopt: nothing ran out.
+  std::optional<std::uint64_t> expire();
+
+  /// Phase two of `expire`: if operation `id` is still stopping because its
+  /// body ignored the stop, the body is abandoned (a zombie, counted and
+  /// logged) and the operation settles. Otherwise nothing. It may wait (up
+  /// to `stop_wait`) for a caller that took the stop over: call it where
+  /// `terminate` may be called, not on a timer thread.
+  void reap_overdue(std::uint64_t id);
+
   /// Changes PendingTimeout and the operation limit for operations started
   /// from now on (a pending one keeps the values it started with).
   /// `invalid_argument` for a non-positive PendingTimeout.

@@ -70,9 +70,11 @@ struct runner_options {
   /// report only moves the deadline; the one timer re-checks when it fires.
   /// Null: the caller enforces the deadline. Must be `clock` when both are set.
   std::shared_ptr<scheduler> timers;
-  /// Where a timed-out operation is stopped (the stop calls terminate() and
-  /// waits up to `stop_wait`, so it never runs on the timers' thread). Null
-  /// with `timers`: a small pool of the runner's own.
+  /// Where a timed-out operation's terminate() is called (resource code, so
+  /// never on the timers' thread). The stop does not wait there for the
+  /// body: the body's return settles the operation, and if it has not
+  /// returned `stop_wait` later (on the timers' clock) it is abandoned as a
+  /// zombie. Null with `timers`: a small pool of the runner's own.
   std::shared_ptr<call_executor> stops;
   /// The state the resource starts in (a host that keeps state across
   /// processes, like an OCF agent, restores it here).

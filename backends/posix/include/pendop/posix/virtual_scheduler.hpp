@@ -57,7 +57,9 @@ class virtual_scheduler final : public scheduler {
  private:
   struct sleeper {
     time_point deadline;
-    bool woken = false;  // woken by advance(): already counted as awake
+    bool counted = false;  // counted in asleep_
+    bool woken = false;    // woken by advance() or a stop: no longer counted
+    bool stopped = false;  // woken by a stop request, not by time
   };
 
   void settle_locked(std::unique_lock<std::mutex>& lk) const;

@@ -10,10 +10,15 @@
 //   ClusWorkerTerminateEx     terminate_for(t, wait_only)  bounded wait; wait_timeout error
 //   ClusWorkersTerminate      terminate_all(workers, t, wait_only)
 //
-// After the thread has been joined the worker can be created again (the
-// ResApi samples reuse one CLUS_WORKER for every Online and Offline). A
-// thread that ignores terminate can be abandoned with `detach()`; it keeps
-// its own state alive and nothing it touches is freed under it.
+// Once the body has returned the worker can be created again (the ResApi
+// samples reuse one CLUS_WORKER for every Online and Offline). The thread
+// is never joined: it releases what the body captured, marks itself ended
+// and exits, so a finished worker holds no thread, stack or mapping (a host
+// with 100 000 idle resources holds 100 000 ended workers). "Waits for the
+// thread" below means: until the body has returned and released its
+// captures. A thread that ignores terminate can be abandoned with
+// `detach()`; it keeps its own state alive and nothing it touches is freed
+// under it.
 //
 // Thread-safety: once `create` has returned, `terminate()`, `request_stop()`,
 // `check_terminate()`, `running()` and `last_exception()` may be called from
@@ -67,15 +72,14 @@ class worker {
   void request_stop() noexcept;
 
   /// ClusWorkerTerminate: sets the flag and, for the first caller, waits
-  /// without limit for the thread and joins it. Concurrent callers and calls
-  /// from the worker thread itself return without waiting.
+  /// without limit for the thread to end. Concurrent callers, calls from
+  /// the worker thread itself and calls after `detach` return without waiting.
   void terminate() noexcept;
 
   /// ClusWorkerTerminateEx: unless `wait_only`, sets the flag; then waits
-  /// up to `timeout` for the thread to end and joins it. Errors:
-  /// `wait_timeout` when it is still running, `invalid_state` when called
-  /// from the worker thread itself. Success when no thread runs. A
-  /// detached thread is waited for too (but not joined).
+  /// up to `timeout` for the thread to end. Errors: `wait_timeout` when it
+  /// is still running, `invalid_state` when called from the worker thread
+  /// itself. Success when no thread runs. A detached thread is waited for too.
   result<void> terminate_for(duration timeout, bool wait_only = false);
 
   /// ClusWorkersTerminate: sets every flag first (unless `wait_only`), then
@@ -96,8 +100,8 @@ class worker {
 
  private:
   std::shared_ptr<detail::worker_state> state_;  // replaced only by create()
-  std::jthread thread_;  // runs on state_->source's token, not on its own
-  mutable std::mutex owner_mu_;  // guards thread_; held by the one caller that joins
+  mutable std::mutex owner_mu_;  // guards detached_; held by the one caller that waits
+  bool detached_ = false;        // the current thread was abandoned: never waited for
 };
 
 }  // namespace pendop::posix
