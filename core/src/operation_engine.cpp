@@ -8,6 +8,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <map>
@@ -380,9 +381,9 @@ std::optional<std::uint64_t> engine_core::expire() {
   platform->request_stop();
   if (std::string text; !invoke_terminate(*res, &text)) write(log_level::error, text);
   lk.lock();
+  timed_overdue = platform->now() + options.stop_wait;  // a caller taking over waits until then
   if (stop_driver != driver::timer || tracker.operation_id() != id) return id;  // taken over
   timed_terminated = true;
-  timed_overdue = platform->now() + options.stop_wait;
   if (timed_returned) settle_timed(lk, {});
   return id;
 }
@@ -427,11 +428,17 @@ void engine_core::warn_zombie(std::size_t n) const {
 void engine_core::finish_stop(stop_reason why, final_report f, bool call_terminate) {
   std::lock_guard control(control_mu);
   platform->request_stop();
+  duration wait = options.stop_wait;
   if (std::string text; call_terminate && !invoke_terminate(*res, &text)) {
     write(log_level::error, text);
+  } else if (!call_terminate) {
+    // Taken over from expire(): the body has had terminate() since then.
+    std::lock_guard lk(mu);
+    wait = std::clamp<duration>(timed_overdue - platform->now(), duration::zero(),
+                                options.stop_wait);
   }
   std::string note;
-  if (!platform->wait_worker(options.stop_wait)) {
+  if (!platform->wait_worker(wait)) {
     platform->abandon_worker();
     abandoned = true;
     warn_zombie(count_zombie());
@@ -487,7 +494,15 @@ bool engine_core::stop(stop_reason why, final_report f, bool only_pending) {
       break;
   }
   if (only_pending) return false;
-  std::lock_guard control(control_mu);
+  std::unique_lock control(control_mu);
+  lk.lock();
+  if (tracker.pending()) {
+    // An operation started between the latch and control_mu: stop that one.
+    lk.unlock();
+    control.unlock();
+    return stop(why, f, only_pending);
+  }
+  lk.unlock();
   if (std::string text; !invoke_terminate(*res, &text)) write(log_level::error, text);
   reap_previous_worker();
   lk.lock();
