@@ -389,27 +389,7 @@ class idle final : public pendop::resource {
   bool is_alive() noexcept override { return true; }
 };
 
-long max_map_count() {
-  std::ifstream in("/proc/sys/vm/max_map_count");
-  long v = 0;
-  return in >> v ? v : 0;
-}
-
 std::vector<metric> bench_idle(int n, int seconds) {
-  // Each resource brought Online keeps its finished worker thread (its stack
-  // and guard page: two mappings) until its next operation reaps it. Past the
-  // kernel's mapping limit the run would abort; it is reported as a miss.
-  if (const long limit = max_map_count(); limit > 0 && 2L * n + 2000 > limit) {
-    char note[256];
-    std::snprintf(note, sizeof note,
-                  "not run: %d Online resources keep %d finished worker stacks mapped, beyond "
-                  "vm.max_map_count %ld",
-                  n, n, limit);
-    return {metric{"idle_scale_cpu_share_" + std::to_string(n), "percent of one core", 0.0,
-                   "1 percent of one core", 1.0, -1.0, note},
-            metric{"idle_scale_memory_per_resource_" + std::to_string(n), "bytes", 0.0, "4 KiB",
-                   4096.0, -1.0, note}};
-  }
   auto m = pendop::posix::monitor::create();
   if (!m) std::exit(1);
   std::mutex mu;
