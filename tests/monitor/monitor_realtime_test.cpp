@@ -116,6 +116,46 @@ TEST_CASE("real workers: a pending timeout, a restart, then Online") {
   CHECK(m->shutdown(5s).complete());
 }
 
+TEST_CASE("real workers: a timed-out body that ignores the stop is a zombie stop_wait later") {
+  event_log log;
+  pendop::posix::monitor_options o;
+  o.stop_wait = 50ms;
+  auto m = pendop::posix::monitor::create(o);
+  REQUIRE(m);
+  auto events = m->subscribe(log.sink());
+  pendop::resource_properties p;
+  p.pending_timeout = 50ms;
+  p.restart = pendop::restart_action::dont_restart;
+  pendop_test::gate stubborn;
+  std::atomic<bool> reported_late{false};
+  std::atomic<bool> returned{false};
+  auto res = std::make_shared<monitored_resource>([&](pendop::operation& op, int) {
+    stubborn.arrive();
+    stubborn.wait();  // ignores the stop
+    reported_late = op.report({.stage = "late"}) == pendop::exit_state::proceed;
+    returned = true;
+    return pendop::ok();
+  });
+  REQUIRE(m->add("db", res, p));
+  REQUIRE(m->online("db"));
+  stubborn.await_arrival();
+  // Terminate was called on a call thread, which did not wait for the body:
+  // the stop_wait watch abandons it and the operation ends Failed.
+  log.await(event_kind::zombie);
+  CHECK(res->terminates == 1);
+  CHECK(m->state("db").value() == resource_state::failed);
+  CHECK(m->diagnostics("db")->zombies == 1);
+  const auto failed = log.first(event_kind::status, resource_state::failed);
+  REQUIRE(failed);
+  CHECK(failed->reason == pendop::stop_reason::pending_timeout);
+  CHECK(failed->detail == "the body ignored terminate for 50ms; its thread was abandoned (zombie)");
+  stubborn.open();
+  while (!returned) std::this_thread::yield();
+  CHECK_FALSE(reported_late);  // the abandoned body is told to terminate
+  CHECK(m->state("db").value() == resource_state::failed);
+  CHECK(m->shutdown(5s).complete());
+}
+
 TEST_CASE("real workers: IsAlive false fails and restarts a resource") {
   event_log log;
   auto m = pendop::posix::monitor::create();
