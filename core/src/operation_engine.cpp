@@ -26,8 +26,8 @@ namespace detail {
 // (terminate() excepted, under control_mu, as the owner of a stop):
 //   control_mu  serialises the platform's owner operations (start, wait,
 //               abandon); held by a stopper while it waits for the body
-//   mu          guards `tracker`, the stop's driver, the tickets; brief
-//   channel_mu  orders deliveries; never held while the channel runs
+//   mu          guards `tracker`, the stop's driver, the delivery tickets;
+//               brief, and never held while the channel runs
 struct engine_core : std::enable_shared_from_this<engine_core> {
   // Who ends a latched stop.
   enum class driver {
@@ -61,6 +61,9 @@ struct engine_core : std::enable_shared_from_this<engine_core> {
   // Delivers `r` (if any) after every report ticketed before it and returns
   // the channel's answer. With `barrier` and no report it still waits for the
   // earlier deliveries. Takes `lk` (on mu) locked, returns with it unlocked.
+  // The ticket is taken under the lock the caller already holds; with no
+  // delivery in flight (the common case: one reporting body) nobody waits
+  // and nobody is woken.
   exit_state deliver(std::unique_lock<std::mutex>& lk, std::optional<status_report> r,
                      bool barrier = false) {
     if (!r && !barrier) {
@@ -68,22 +71,25 @@ struct engine_core : std::enable_shared_from_this<engine_core> {
       return exit_state::proceed;
     }
     const std::uint64_t ticket = next_ticket++;
-    lk.unlock();
-    std::unique_lock order(channel_mu);
-    channel_turn.wait(order, [&] { return delivered == ticket; });
-    order.unlock();
+    if (delivered != ticket) {
+      ++turn_waiters;
+      channel_turn.wait(lk, [&] { return delivered == ticket; });
+      --turn_waiters;
+    }
     exit_state answer = exit_state::proceed;
     if (r) {
+      lk.unlock();
       try {
         answer = channel(*r);
       } catch (...) {
         channel_errors.fetch_add(1, std::memory_order_relaxed);
       }
+      lk.lock();
     }
-    order.lock();
     ++delivered;
-    order.unlock();
-    channel_turn.notify_all();
+    const bool wake = turn_waiters != 0;
+    lk.unlock();
+    if (wake) channel_turn.notify_all();
     return answer;
   }
 
@@ -152,16 +158,15 @@ struct engine_core : std::enable_shared_from_this<engine_core> {
   bool timed_terminated = false;         // guarded by mu: expire()'s terminate() returned
   bool timed_returned = false;           // guarded by mu: the body expire() stopped returned
   time_point timed_overdue{};            // guarded by mu: terminate() returned + stop_wait
-  std::uint64_t next_ticket = 0;         // guarded by mu
+  std::uint64_t next_ticket = 0;         // guarded by mu: deliveries run in ticket order
+  std::uint64_t delivered = 0;           // guarded by mu: tickets delivered
+  std::size_t turn_waiters = 0;          // guarded by mu: deliveries waiting for their turn
+  std::condition_variable channel_turn;  // with mu: a delivery finished
   bool closed = false;                   // guarded by mu
   std::condition_variable idle;          // with mu: an operation ended
   std::map<std::uint64_t, status_report> finals;     // guarded by mu: the last ones, by id
   std::map<std::uint64_t, completion> completions;   // guarded by mu: by operation id
   std::atomic<std::uint64_t> stopped_op{0};  // the operation told to stop
-
-  std::mutex channel_mu;
-  std::condition_variable channel_turn;
-  std::uint64_t delivered = 0;           // guarded by channel_mu
 
   std::atomic<std::size_t> zombies{0};
   std::atomic<std::size_t> channel_errors{0};

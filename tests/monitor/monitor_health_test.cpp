@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 // LooksAlive / IsAlive polling by the monitor, on virtual time.
 #include <pendop/posix/monitor.hpp>
+#include <pendop/posix/thread_pool_executor.hpp>
 
 #include <doctest/doctest.h>
 
 #include "monitor_fixture.hpp"
+
+#include <thread>
 
 using namespace std::chrono_literals;
 using pendop::event_kind;
@@ -52,6 +55,85 @@ TEST_CASE("poll intervals come from the resource's properties") {
   f.clock->advance(10s);
   CHECK(res->looks_calls == 10);
   CHECK(res->is_calls == 4);
+}
+
+TEST_CASE("polls due within one slice run together: never early, at most one slice late") {
+  monitor_fixture f;  // poll_slack 100 ms: LooksAlive every 5 s runs in 100 ms slices
+  pendop::resource_properties p;
+  p.is_alive_poll_interval = 1h;
+  auto a = online_resource(f, p);  // Online at 0 s: due at 5.000 s, a slice's end
+  f.clock->advance(10ms);
+  auto b = f.add("b", std::make_shared<monitored_resource>(), p);
+  REQUIRE(f.m.online("b"));
+  f.clock->advance(20ms);
+  auto c = f.add("c", std::make_shared<monitored_resource>(), p);
+  REQUIRE(f.m.online("c"));
+  f.clock->settle();  // b due at 5.010 s, c at 5.030 s: both in the slice ending at 5.1 s
+  f.clock->advance(5s - 30ms - 1ns);
+  CHECK(a->looks_calls == 0);
+  f.clock->advance(1ns);  // 5.000 s
+  CHECK(a->looks_calls == 1);
+  CHECK(b->looks_calls == 0);  // never early
+  f.clock->advance(100ms - 1ns);
+  CHECK(b->looks_calls == 0);
+  CHECK(c->looks_calls == 0);
+  f.clock->advance(1ns);  // 5.100 s: the slice ends, one wake-up for both
+  CHECK(b->looks_calls == 1);
+  CHECK(c->looks_calls == 1);
+  f.clock->advance(5s);
+  CHECK(a->looks_calls == 2);
+  CHECK(b->looks_calls == 2);
+  CHECK(c->looks_calls == 2);
+}
+
+TEST_CASE("poll_slack 0: every poll at its exact time") {
+  monitor_fixture f(std::make_shared<pendop::posix::inline_executor>(), 5s, 0ms);
+  pendop::resource_properties p;
+  p.is_alive_poll_interval = 1h;
+  f.clock->advance(10ms);
+  auto res = online_resource(f, p);
+  f.clock->advance(5s - 1ns);
+  CHECK(res->looks_calls == 0);
+  f.clock->advance(1ns);
+  CHECK(res->looks_calls == 1);
+}
+
+TEST_CASE("a negative poll_slack is refused by name") {
+  pendop::posix::monitor_options o;
+  o.poll_slack = -1ms;
+  auto m = pendop::posix::monitor::create(o);
+  REQUIRE_FALSE(m);
+  CHECK(m.error().code == pendop::errc::invalid_argument);
+  CHECK(m.error().message == "monitor: poll_slack is negative");
+}
+
+TEST_CASE("a check stuck in resource code does not hold up the checks batched with it") {
+  auto pool = std::make_shared<pendop::posix::thread_pool_executor>();
+  monitor_fixture f(pool);
+  pendop::resource_properties p;
+  p.is_alive_poll_interval = 1h;
+  pendop_test::gate stuck;
+  auto a = std::make_shared<monitored_resource>();
+  a->looks_gate = &stuck;
+  f.add("a", a, p);
+  auto b = f.add("b", std::make_shared<monitored_resource>(), p);
+  pendop::resource_properties fast = p;
+  fast.looks_alive_poll_interval = 1s;  // its polls keep the ticks coming
+  auto ticker = f.add("ticker", std::make_shared<monitored_resource>(), fast);
+  for (const char* name : {"a", "b", "ticker"}) REQUIRE(f.m.online(name));
+  f.clock->settle();
+  f.clock->advance(5s);  // a and b in one batch: a blocks first
+  // The next ticks find the batch stalled and give b another thread.
+  for (int i = 0; i < 3 && b->looks_calls == 0; ++i) {
+    f.clock->advance(1s);
+    for (int spin = 0; spin < 2000 && b->looks_calls == 0; ++spin) {
+      std::this_thread::sleep_for(1ms);
+    }
+  }
+  CHECK(b->looks_calls == 1);
+  CHECK(a->looks_calls == 1);
+  stuck.open();
+  (void)f.m.shutdown(5s);
 }
 
 TEST_CASE("no polling while Offline") {

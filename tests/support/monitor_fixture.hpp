@@ -140,19 +140,21 @@ class event_log {
 struct monitor_fixture {
   explicit monitor_fixture(std::shared_ptr<pendop::posix::call_executor> exec =
                                std::make_shared<pendop::posix::inline_executor>(),
-                           pendop::duration stop_wait = std::chrono::seconds(5))
+                           pendop::duration stop_wait = std::chrono::seconds(5),
+                           pendop::duration poll_slack = pendop::posix::monitor_options{}.poll_slack)
       : clock(std::make_shared<pendop::posix::virtual_scheduler>()),
-        m(make(clock, std::move(exec), stop_wait)) {
+        m(make(clock, std::move(exec), stop_wait, poll_slack)) {
     events = m.subscribe(log.sink());
   }
 
   static pendop::posix::monitor make(std::shared_ptr<pendop::posix::virtual_scheduler> clock,
                                      std::shared_ptr<pendop::posix::call_executor> exec,
-                                     pendop::duration stop_wait) {
+                                     pendop::duration stop_wait, pendop::duration poll_slack) {
     pendop::posix::monitor_options o;
     o.timers = std::move(clock);
     o.executor = std::move(exec);
     o.stop_wait = stop_wait;
+    o.poll_slack = poll_slack;
     auto m = pendop::posix::monitor::create(std::move(o));
     REQUIRE(m);
     return std::move(*m);

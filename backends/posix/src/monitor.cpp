@@ -23,8 +23,11 @@ result<monitor> monitor::create(monitor_options options) {
   auto clock = options.timers ? std::move(options.timers) : std::make_shared<asio_scheduler>();
   auto exec = options.executor ? std::move(options.executor)
                                : std::make_shared<thread_pool_executor>();
+  if (options.poll_slack < duration::zero()) {
+    return make_error(errc::invalid_argument, "monitor: poll_slack is negative");
+  }
   return monitor(std::make_shared<detail::monitor_core>(std::move(clock), std::move(exec),
-                                                        options.stop_wait));
+                                                        options.stop_wait, options.poll_slack));
 }
 
 monitor::monitor(std::shared_ptr<detail::monitor_core> core) noexcept : core_(std::move(core)) {}
@@ -139,8 +142,8 @@ result<void> monitor::set_properties(std::string_view name, const resource_prope
     ent.props = properties;
     ent.policy.set_properties(properties);
     // Polling that runs now restarts on the new intervals.
-    if (ent.looks_timer != 0) c.schedule_looks(*e);
-    if (ent.is_timer != 0) c.schedule_is(*e);
+    if (ent.looks_scheduled) c.schedule_looks(*e);
+    if (ent.is_scheduled) c.schedule_is(*e);
     c.push(ent, event_kind::reconfigured, to_json(properties));
   }
   c.flush();

@@ -49,8 +49,10 @@ void monitor_core::cancel_timer(scheduler::timer_id& id) {
 }
 
 void monitor_core::cancel_health(entry& e) {
-  cancel_timer(e.looks_timer);
-  cancel_timer(e.is_timer);
+  ++e.looks_generation;
+  ++e.is_generation;
+  e.looks_scheduled = false;
+  e.is_scheduled = false;
 }
 
 void monitor_core::cancel_all_timers(entry& e) {
@@ -75,15 +77,20 @@ void monitor_core::call(const entry_ptr& e, std::string entry_point, std::functi
   call_watch::call_id id = 0;
   {
     std::lock_guard lk(mu);
-    const time_point deadline = clock->now() + e->props.deadlock_timeout;
-    id = watch.begin(e->name, std::move(entry_point), deadline);
-    callers.emplace(id, e);
-    if (watch_timer == 0 || deadline < watch_at) arm_watch(deadline);
+    id = begin_watch(e, std::move(entry_point));
   }
   exec->execute([self = shared_from_this(), e, id, fn = std::move(fn)] {
     fn();
     self->call_returned(e, id);
   });
+}
+
+call_watch::call_id monitor_core::begin_watch(const entry_ptr& e, std::string entry_point) {
+  const time_point deadline = clock->now() + e->props.deadlock_timeout;
+  const auto id = watch.begin(e->name, std::move(entry_point), deadline);
+  callers.emplace(id, e);
+  if (watch_timer == 0 || deadline < watch_at) arm_watch(deadline);
+  return id;
 }
 
 void monitor_core::call_returned(const entry_ptr& e, call_watch::call_id id) {

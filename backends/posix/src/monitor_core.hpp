@@ -25,6 +25,7 @@
 #include <pendop/posix/scheduler.hpp>
 
 #include "event_hub.hpp"
+#include "poll_schedule.hpp"
 
 #include <condition_variable>
 #include <functional>
@@ -52,8 +53,12 @@ struct entry {
   resource_state state = resource_state::offline;
   std::uint64_t operation = 0;  // the latest operation's id, from its reports
   restart_policy policy;
-  scheduler::timer_id looks_timer = 0;
-  scheduler::timer_id is_timer = 0;
+  // Health polls (in monitor_core::polls): a poll carrying an older
+  // generation was cancelled.
+  std::uint64_t looks_generation = 0;
+  std::uint64_t is_generation = 0;
+  bool looks_scheduled = false;
+  bool is_scheduled = false;
   scheduler::timer_id restart_timer = 0;
   std::optional<time_point> next_restart;
   bool health_busy = false;
@@ -76,8 +81,13 @@ using entry_ptr = std::shared_ptr<entry>;
 // runs. Events are pushed to `events` under `mu` (so their order is the
 // order of the decisions) and delivered by `flush()` after it is released.
 struct monitor_core : std::enable_shared_from_this<monitor_core> {
-  monitor_core(std::shared_ptr<scheduler> s, std::shared_ptr<call_executor> e, duration wait)
-      : clock(std::move(s)), exec(std::move(e)), stop_wait(wait), epoch(clock->now()) {}
+  monitor_core(std::shared_ptr<scheduler> s, std::shared_ptr<call_executor> e, duration wait,
+               duration poll_slack)
+      : clock(std::move(s)),
+        exec(std::move(e)),
+        stop_wait(wait),
+        epoch(clock->now()),
+        polls(epoch, poll_slack) {}
 
   // --- events (monitor_core.cpp) ---------------------------------------------
   void push(const entry& e, event_kind kind, std::string detail = {},
@@ -97,6 +107,8 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
 
   // --- calls into resource code, watched for DeadlockTimeout -----------------
   void call(const entry_ptr& e, std::string entry_point, std::function<void()> fn);
+  // (mu held) Starts the DeadlockTimeout watch of one call.
+  call_watch::call_id begin_watch(const entry_ptr& e, std::string entry_point);
   void call_returned(const entry_ptr& e, call_watch::call_id id);
   void arm_watch(time_point when);  // mu held
   void watch_tick();
@@ -109,10 +121,29 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
   void restart_tick(entry_ptr e);
 
   // --- health polling (monitor_health.cpp) -----------------------------------
+  // Polls that fall due together run as one batch on one call thread; a
+  // batch stuck in resource code gets another thread at the next tick.
+  struct poll_batch {
+    // One resource's checks: LooksAlive, IsAlive or both (then in that
+    // order, one busy period). A watch id of 0: that check is not due.
+    struct check {
+      entry_ptr e;
+      call_watch::call_id looks = 0;
+      call_watch::call_id is = 0;
+    };
+    std::mutex mu;
+    std::vector<check> checks;
+    std::size_t next = 0;       // guarded by mu: the first check not yet taken
+    std::size_t seen_next = 0;  // guarded by monitor_core::mu: `next` at the last tick
+  };
   void schedule_looks(const entry_ptr& e);  // mu held
   void schedule_is(const entry_ptr& e);     // mu held
-  void looks_tick(entry_ptr e);
-  void is_tick(entry_ptr e);
+  void schedule_poll(const entry_ptr& e, poll_kind kind, duration interval);  // mu held
+  void arm_polls(time_point when);                                            // mu held
+  void poll_tick();
+  // (mu held) Batches that made no progress since the last tick.
+  std::vector<std::shared_ptr<poll_batch>> stalled_batches();
+  void drain(poll_batch& b);
   void run_is_alive(const entry_ptr& e);
   void after_looks_alive(const entry_ptr& e, bool alive, const std::string& why);
   void after_is_alive(const entry_ptr& e, bool alive, const std::string& why);
@@ -140,6 +171,10 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
   std::map<call_watch::call_id, std::weak_ptr<entry>> callers;  // whose call each one is
   scheduler::timer_id watch_timer = 0;
   time_point watch_at{};
+  poll_schedule polls;                          // every scheduled health poll
+  scheduler::timer_id poll_timer = 0;           // the one timer, at polls.next()
+  time_point poll_at{};
+  std::vector<std::weak_ptr<poll_batch>> batches;  // handed to call threads
   bool shutting_down = false;
   std::optional<shutdown_report> shutdown_result;
 };

@@ -7,45 +7,122 @@
 
 #include <pendop/invoke_operation.hpp>
 
+#include <unordered_map>
+
 namespace pendop::posix::detail {
 
 void monitor_core::schedule_looks(const entry_ptr& e) {
-  cancel_timer(e->looks_timer);
-  e->looks_timer =
-      at(clock->now() + e->props.looks_alive_poll_interval, e, &monitor_core::looks_tick);
+  e->looks_scheduled = true;
+  schedule_poll(e, poll_kind::looks_alive, e->props.looks_alive_poll_interval);
 }
 
 void monitor_core::schedule_is(const entry_ptr& e) {
-  cancel_timer(e->is_timer);
-  e->is_timer = at(clock->now() + e->props.is_alive_poll_interval, e, &monitor_core::is_tick);
+  e->is_scheduled = true;
+  schedule_poll(e, poll_kind::is_alive, e->props.is_alive_poll_interval);
 }
 
-void monitor_core::looks_tick(entry_ptr e) {
-  {
-    std::lock_guard lk(mu);
-    e->looks_timer = 0;
-    if (e->state != resource_state::online || e->quarantined || e->removed || shutting_down) return;
-    schedule_looks(e);
-    if (e->health_busy) return;  // the previous check is still running
-    e->health_busy = true;
-  }
-  call(e, "LooksAlive", [self = shared_from_this(), e] {
-    std::string why;
-    const bool alive = invoke_looks_alive(*e->res, &why);
-    self->after_looks_alive(e, alive, why);
+void monitor_core::schedule_poll(const entry_ptr& e, poll_kind kind, duration interval) {
+  // A new generation cancels the poll scheduled before.
+  auto& generation = kind == poll_kind::looks_alive ? e->looks_generation : e->is_generation;
+  const time_point at = polls.add(clock->now(), interval, {e, kind, ++generation});
+  if (poll_timer == 0 || at < poll_at) arm_polls(at);
+}
+
+void monitor_core::arm_polls(time_point when) {
+  cancel_timer(poll_timer);
+  poll_at = when;
+  poll_timer = clock->schedule_at(when, [weak = weak_from_this()] {
+    if (auto self = weak.lock()) self->poll_tick();
   });
 }
 
-void monitor_core::is_tick(entry_ptr e) {
+// Every poll whose slice has ended: the next one of each is scheduled, and
+// those to run go to one call thread together.
+void monitor_core::poll_tick() {
+  auto batch = std::make_shared<poll_batch>();
+  std::vector<std::shared_ptr<poll_batch>> stalled;
+  std::unordered_map<const entry*, std::size_t> in_batch;  // both checks due: one item
   {
     std::lock_guard lk(mu);
-    e->is_timer = 0;
-    if (e->state != resource_state::online || e->quarantined || e->removed || shutting_down) return;
-    schedule_is(e);
-    if (e->health_busy) return;
-    e->health_busy = true;
+    poll_timer = 0;
+    for (auto& item : polls.take_due(clock->now())) {
+      auto e = item.target.lock();
+      if (!e) continue;
+      const bool looks = item.kind == poll_kind::looks_alive;
+      if (item.generation != (looks ? e->looks_generation : e->is_generation)) continue;
+      (looks ? e->looks_scheduled : e->is_scheduled) = false;
+      if (e->state != resource_state::online || e->quarantined || e->removed || shutting_down) {
+        continue;
+      }
+      if (looks) {
+        schedule_looks(e);
+      } else {
+        schedule_is(e);
+      }
+      if (const auto it = in_batch.find(e.get()); it != in_batch.end()) {
+        auto& c = batch->checks[it->second];  // its other check is in this batch
+        (looks ? c.looks : c.is) = begin_watch(e, looks ? "LooksAlive" : "IsAlive");
+        continue;
+      }
+      if (e->health_busy) continue;  // the previous check is still running
+      e->health_busy = true;
+      in_batch.emplace(e.get(), batch->checks.size());
+      const auto id = begin_watch(e, looks ? "LooksAlive" : "IsAlive");
+      batch->checks.push_back({std::move(e), looks ? id : 0, looks ? 0 : id});
+    }
+    stalled = stalled_batches();
+    if (!batch->checks.empty()) batches.push_back(batch);
+    if (const auto next = polls.next(); next && (poll_timer == 0 || *next < poll_at)) {
+      arm_polls(*next);
+    }
   }
-  run_is_alive(e);
+  for (const auto& b : stalled) {
+    exec->execute([self = shared_from_this(), b] { self->drain(*b); });
+  }
+  if (!batch->checks.empty()) {
+    exec->execute([self = shared_from_this(), batch] { self->drain(*batch); });
+  }
+}
+
+std::vector<std::shared_ptr<monitor_core::poll_batch>> monitor_core::stalled_batches() {
+  std::vector<std::shared_ptr<poll_batch>> stalled;
+  std::erase_if(batches, [&](const std::weak_ptr<poll_batch>& weak) {
+    const auto b = weak.lock();
+    if (!b) return true;
+    std::lock_guard lk(b->mu);
+    if (b->next == b->checks.size()) return true;  // every check taken
+    if (b->next == b->seen_next) stalled.push_back(b);
+    b->seen_next = b->next;
+    return false;
+  });
+  return stalled;
+}
+
+// Runs a batch's checks one after another; several threads may share one.
+void monitor_core::drain(poll_batch& b) {
+  while (true) {
+    poll_batch::check c;
+    {
+      std::lock_guard lk(b.mu);
+      if (b.next == b.checks.size()) return;
+      c = b.checks[b.next++];
+    }
+    std::string why;
+    if (c.looks != 0) {
+      const bool alive = invoke_looks_alive(*c.e->res, &why);
+      if (!alive || c.is == 0) {
+        // A failed LooksAlive calls IsAlive itself: the scheduled one is moot.
+        after_looks_alive(c.e, alive, why);
+        call_returned(c.e, c.looks);
+        if (c.is != 0) call_returned(c.e, c.is);
+        continue;
+      }
+      call_returned(c.e, c.looks);  // still busy: IsAlive follows
+    }
+    const bool alive = invoke_is_alive(*c.e->res, &why);
+    after_is_alive(c.e, alive, why);
+    call_returned(c.e, c.is);
+  }
 }
 
 void monitor_core::run_is_alive(const entry_ptr& e) {

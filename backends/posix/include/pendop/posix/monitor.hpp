@@ -68,6 +68,11 @@ struct monitor_options {
   std::shared_ptr<call_executor> executor;
   /// How long a terminate waits for a stopped body before abandoning it.
   duration stop_wait = std::chrono::seconds(5);
+  /// Health polls that fall due within one slice of this length (at most an
+  /// eighth of the poll interval) run together, on one timer wake-up and one
+  /// call thread: a poll is never early and at most one slice late. Zero:
+  /// every poll at its exact time.
+  duration poll_slack = std::chrono::milliseconds(100);
 };
 
 /// What the monitor knows about one resource.
