@@ -88,6 +88,15 @@ struct runner_state : std::enable_shared_from_this<runner_state> {
     });
   }
 
+  // An operation settled: a timer left for its deadline is cancelled, unless
+  // a new operation (which armed it after it began) is pending.
+  void disarm_if_settled() {
+    std::lock_guard lk(mu);
+    if (timer == 0 || engine.deadline()) return;
+    timers->cancel(timer);
+    timer = 0;
+  }
+
   // The deadline may have moved since the timer was armed (a report moves
   // it without touching the timer): re-arm, or stop the operation.
   void on_timer() {
@@ -165,16 +174,24 @@ result<resource_runner> resource_runner::create(std::shared_ptr<resource> res, s
   eo.initial_state = options.initial_state;
   eo.operation_limit = options.operation_limit;
   eo.on_failure = options.on_failure;
+  // Set before the first operation can start (and so before the first report).
+  auto owner = std::make_shared<std::weak_ptr<detail::runner_state>>();
+  const bool timed = options.timers != nullptr;
   auto engine = operation_engine::create(
       std::move(res), std::make_unique<detail::posix_platform>(std::move(clock)),
-      [sink = std::move(sink)](const status_report& r) {
+      [sink = std::move(sink), owner, timed](const status_report& r) {
         sink(r);
+        if (timed && r.final) {
+          if (auto state = owner->lock()) state->disarm_if_settled();
+        }
         return exit_state::proceed;
       },
       std::move(eo), options.log);
   if (!engine) return engine.error();
-  return resource_runner(std::make_shared<detail::runner_state>(
-      std::move(*engine), std::move(options.timers), std::move(options.stops), stop_wait));
+  auto state = std::make_shared<detail::runner_state>(
+      std::move(*engine), std::move(options.timers), std::move(options.stops), stop_wait);
+  *owner = state;
+  return resource_runner(std::move(state));
 }
 
 resource_runner::resource_runner(std::shared_ptr<detail::runner_state> state) noexcept
