@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <system_error>
@@ -19,6 +20,7 @@ namespace detail {
 // so an abandoned (detached) thread never touches freed memory.
 struct worker_state {
   std::stop_source source;  // the terminate flag; made before the thread starts
+  std::atomic<bool> go{false};  // the owner is done with create(): the body may run
   std::mutex mu;
   std::condition_variable exited_cv;
   bool exited = false;      // guarded by mu
@@ -43,42 +45,51 @@ worker::~worker() { terminate(); }
 
 result<void> worker::create(body fn, std::string name) {
   if (!fn) return make_error(errc::invalid_argument, "worker::create: the body is empty");
-  std::lock_guard owner(owner_mu_);
-  if (!detached_ && running()) {
-    return make_error(errc::operation_pending,
-                      "worker::create: the previous thread is still running; terminate it first");
+  std::shared_ptr<detail::worker_state> st;
+  {
+    std::lock_guard owner(owner_mu_);
+    if (!detached_ && running()) {
+      return make_error(errc::operation_pending,
+                        "worker::create: the previous thread is still running; terminate it "
+                        "first");
+    }
+    st = std::make_shared<detail::worker_state>();
+    try {
+      // Detached from the start: the thread frees its stack as it exits,
+      // with nobody to join it. Its end is the `exited` flag, set once the
+      // body and everything it captured are gone. It waits for `go`: the
+      // body may destroy this worker, so it runs only once create() is done
+      // with it.
+      std::thread([st, fn = std::move(fn), name = std::move(name)]() mutable {
+        st->go.wait(false);
+        t_current = st.get();
+        set_current_thread_name(name);
+        std::string escaped;
+        try {
+          fn(st->source.get_token());
+        } catch (const std::exception& e) {
+          escaped = e.what();
+        } catch (...) {
+          escaped = "unknown exception";
+        }
+        fn = nullptr;
+        t_current = nullptr;
+        {
+          std::lock_guard lk(st->mu);
+          st->exception = std::move(escaped);
+          st->exited = true;
+        }
+        st->exited_cv.notify_all();
+      }).detach();
+    } catch (const std::system_error& e) {
+      return make_error(errc::worker_start_failed,
+                        fmt::format("worker::create: cannot start a thread: {}", e.what()));
+    }
+    state_ = st;
+    detached_ = false;
   }
-  auto st = std::make_shared<detail::worker_state>();
-  try {
-    // Detached from the start: the thread frees its stack as it exits, with
-    // nobody to join it. Its end is the `exited` flag, set once the body and
-    // everything it captured are gone.
-    std::thread([st, fn = std::move(fn), name = std::move(name)]() mutable {
-      t_current = st.get();
-      set_current_thread_name(name);
-      std::string escaped;
-      try {
-        fn(st->source.get_token());
-      } catch (const std::exception& e) {
-        escaped = e.what();
-      } catch (...) {
-        escaped = "unknown exception";
-      }
-      fn = nullptr;
-      t_current = nullptr;
-      {
-        std::lock_guard lk(st->mu);
-        st->exception = std::move(escaped);
-        st->exited = true;
-      }
-      st->exited_cv.notify_all();
-    }).detach();
-  } catch (const std::system_error& e) {
-    return make_error(errc::worker_start_failed,
-                      fmt::format("worker::create: cannot start a thread: {}", e.what()));
-  }
-  state_ = std::move(st);
-  detached_ = false;
+  st->go.store(true);
+  st->go.notify_one();
   return ok();
 }
 
