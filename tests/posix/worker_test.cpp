@@ -3,6 +3,7 @@
 #include <pendop/posix/worker.hpp>
 
 #include <pendop/posix/steady_time_source.hpp>
+#include <pendop/posix/thread_lot.hpp>
 
 #include <doctest/doctest.h>
 
@@ -10,7 +11,9 @@
 #include "thread_count_guard.hpp"
 
 #include <atomic>
+#include <memory>
 #include <thread>
+#include <vector>
 
 using namespace std::chrono_literals;
 using pendop::posix::worker;
@@ -265,6 +268,78 @@ TEST_CASE("a worker destroyed on its own thread detaches instead of joining itse
   }));
   holder.reset();
   done.await_arrival();  // no std::terminate from a self-join
+}
+
+}  // TEST_SUITE
+
+TEST_SUITE("posix/thread_lot") {
+
+using pendop::posix::thread_lot;
+
+// Waits (real time, generously) until `lot` has `n` threads parked.
+bool await_parked(const thread_lot& lot, std::size_t n) {
+  const auto give_up = std::chrono::steady_clock::now() + 5s;
+  while (lot.parked() != n && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(1ms);
+  }
+  return lot.parked() == n;
+}
+
+TEST_CASE("a worker with a lot runs its next body on the parked thread of the last") {
+  thread_count_guard threads;
+  auto lot = std::make_shared<thread_lot>(1, 10s);
+  worker w(lot);
+  std::thread::id first, second;
+  REQUIRE(w.create([&](std::stop_token) { first = std::this_thread::get_id(); }));
+  REQUIRE(w.terminate_for(5s));
+  REQUIRE(await_parked(*lot, 1));
+  REQUIRE(w.create([&](std::stop_token) { second = std::this_thread::get_id(); }));
+  REQUIRE(w.terminate_for(5s));
+  CHECK(first == second);
+  CHECK(first != std::this_thread::get_id());
+}
+
+TEST_CASE("a lot parks at most its capacity and the rest exit and destroying it frees all") {
+  thread_count_guard threads;
+  auto lot = std::make_shared<thread_lot>(2, 10s);
+  std::vector<std::unique_ptr<worker>> workers;
+  gate release;
+  for (int i = 0; i < 4; ++i) {
+    workers.push_back(std::make_unique<worker>(lot));
+    REQUIRE(workers.back()->create([&](std::stop_token) { release.wait(); }));
+  }
+  release.open();
+  for (auto& w : workers) REQUIRE(w->terminate_for(5s));
+  CHECK(await_parked(*lot, 2));
+  workers.clear();
+  lot.reset();  // the parked threads exit; the guard sees the count back
+}
+
+TEST_CASE("a parked thread exits after the lot's linger") {
+  thread_count_guard threads;
+  auto lot = std::make_shared<thread_lot>(1, 20ms);
+  worker w(lot);
+  REQUIRE(w.create([](std::stop_token) {}));
+  REQUIRE(w.terminate_for(5s));
+  CHECK(await_parked(*lot, 0));  // parked, then gone after 20 ms
+}
+
+TEST_CASE("a body that ignores terminate on a lot's thread is abandoned and parks when done") {
+  thread_count_guard threads;
+  auto lot = std::make_shared<thread_lot>(1, 10s);
+  worker w(lot);
+  gate body;
+  REQUIRE(w.create([&](std::stop_token) {
+    body.arrive();
+    body.wait();
+  }));
+  body.await_arrival();
+  CHECK_FALSE(w.terminate_for(20ms));
+  w.detach();
+  REQUIRE(w.create([](std::stop_token) {}));  // a fresh thread: the zombie holds the other
+  REQUIRE(w.terminate_for(5s));
+  body.open();
+  CHECK(await_parked(*lot, 1));  // the lot has one place: the zombie's thread or the other
 }
 
 }  // TEST_SUITE

@@ -71,6 +71,7 @@ result<void> monitor::add(std::string name, std::shared_ptr<resource> res,
   ro.properties = properties;
   ro.stop_wait = c.stop_wait;
   if (properties.operation_limit.count() > 0) ro.operation_limit = properties.operation_limit;
+  ro.threads = c.threads;
   ro.timers = c.clock;  // the runner watches its own PendingTimeout ...
   ro.stops = std::make_shared<detail::terminate_calls>(c.weak_from_this(), e);  // ... and stops
                                                                                // through call()

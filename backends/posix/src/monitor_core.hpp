@@ -23,6 +23,7 @@
 #include <pendop/posix/monitor.hpp>
 #include <pendop/posix/resource_runner.hpp>
 #include <pendop/posix/scheduler.hpp>
+#include <pendop/posix/thread_lot.hpp>
 
 #include "event_hub.hpp"
 #include "poll_schedule.hpp"
@@ -160,6 +161,8 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
 
   const std::shared_ptr<scheduler> clock;
   const std::shared_ptr<call_executor> exec;
+  // Where every runner's worker threads park between operations.
+  const std::shared_ptr<thread_lot> threads = std::make_shared<thread_lot>();
   const duration stop_wait;
   const time_point epoch;
   event_hub events;

@@ -4,6 +4,7 @@
 #include <pendop/operation_engine.hpp>
 #include <pendop/worker_platform.hpp>
 #include <pendop/posix/steady_time_source.hpp>
+#include <pendop/posix/thread_lot.hpp>
 #include <pendop/posix/thread_pool_executor.hpp>
 #include <pendop/posix/worker.hpp>
 
@@ -20,7 +21,8 @@ namespace {
 // The engine's seam on POSIX: `worker` threads, sleeping on a time_source.
 class posix_platform final : public worker_platform {
  public:
-  explicit posix_platform(std::shared_ptr<time_source> clock) : clock_(std::move(clock)) {}
+  posix_platform(std::shared_ptr<time_source> clock, std::shared_ptr<thread_lot> threads)
+      : clock_(std::move(clock)), w_(std::move(threads)) {}
 
   time_point now() const noexcept override { return clock_->now(); }
 
@@ -178,7 +180,10 @@ result<resource_runner> resource_runner::create(std::shared_ptr<resource> res, s
   auto owner = std::make_shared<std::weak_ptr<detail::runner_state>>();
   const bool timed = options.timers != nullptr;
   auto engine = operation_engine::create(
-      std::move(res), std::make_unique<detail::posix_platform>(std::move(clock)),
+      std::move(res),
+      std::make_unique<detail::posix_platform>(
+          std::move(clock), options.threads ? std::move(options.threads)
+                                            : std::make_shared<thread_lot>(1)),
       [sink = std::move(sink), owner, timed](const status_report& r) {
         sink(r);
         if (timed && r.final) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <pendop/posix/worker.hpp>
 
+#include <pendop/posix/thread_lot.hpp>
 #include <pendop/posix/thread_name.hpp>
 
 #include <fmt/chrono.h>
@@ -55,12 +56,12 @@ result<void> worker::create(body fn, std::string name) {
     }
     st = std::make_shared<detail::worker_state>();
     try {
-      // Detached from the start: the thread frees its stack as it exits,
-      // with nobody to join it. Its end is the `exited` flag, set once the
-      // body and everything it captured are gone. It waits for `go`: the
-      // body may destroy this worker, so it runs only once create() is done
-      // with it.
-      std::thread([st, fn = std::move(fn), name = std::move(name)]() mutable {
+      // Detached from the start (or a lot's): the thread frees its stack as
+      // it exits, with nobody to join it. The body's end is the `exited`
+      // flag, set once the body and everything it captured are gone. It
+      // waits for `go`: the body may destroy this worker, so it runs only
+      // once create() is done with it.
+      auto job = [st, fn = std::move(fn), name = std::move(name)]() mutable {
         st->go.wait(false);
         t_current = st.get();
         set_current_thread_name(name);
@@ -80,7 +81,12 @@ result<void> worker::create(body fn, std::string name) {
           st->exited = true;
         }
         st->exited_cv.notify_all();
-      }).detach();
+      };
+      if (lot_) {
+        lot_->start(std::move(job));
+      } else {
+        std::thread(std::move(job)).detach();
+      }
     } catch (const std::system_error& e) {
       return make_error(errc::worker_start_failed,
                         fmt::format("worker::create: cannot start a thread: {}", e.what()));

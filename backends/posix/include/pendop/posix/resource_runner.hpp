@@ -39,6 +39,7 @@
 #include <pendop/stop_reason.hpp>
 #include <pendop/posix/call_executor.hpp>
 #include <pendop/posix/scheduler.hpp>
+#include <pendop/posix/thread_lot.hpp>
 #include <pendop/posix/time_source.hpp>
 
 #include <cstddef>
@@ -76,6 +77,10 @@ struct runner_options {
   /// returned `stop_wait` later (on the timers' clock) it is abandoned as a
   /// zombie. Null with `timers`: a small pool of the runner's own.
   std::shared_ptr<call_executor> stops;
+  /// Where worker threads park between operations, so that the next
+  /// operation starts without creating a thread (`thread_lot`). Null: a lot
+  /// of this runner's own, with one place.
+  std::shared_ptr<thread_lot> threads;
   /// The state the resource starts in (a host that keeps state across
   /// processes, like an OCF agent, restores it here).
   resource_state initial_state = resource_state::offline;

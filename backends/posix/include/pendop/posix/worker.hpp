@@ -10,6 +10,10 @@
 //   ClusWorkerTerminateEx     terminate_for(t, wait_only)  bounded wait; wait_timeout error
 //   ClusWorkersTerminate      terminate_all(workers, t, wait_only)
 //
+// With a `thread_lot` the body runs on a parked thread when one is free and
+// the thread parks again afterwards (`thread_lot.hpp`); either way each
+// create() gets a thread of its own for as long as its body runs.
+//
 // Once the body has returned the worker can be created again (the ResApi
 // samples reuse one CLUS_WORKER for every Online and Offline). The thread
 // is never joined: it releases what the body captured, marks itself ended
@@ -40,6 +44,8 @@
 
 namespace pendop::posix {
 
+class thread_lot;
+
 namespace detail {
 struct worker_state;
 }  // namespace detail
@@ -52,6 +58,8 @@ class worker {
   using body = std::function<void(std::stop_token)>;
 
   worker() = default;
+  /// A worker whose threads come from, and park in, `lot` (null: none).
+  explicit worker(std::shared_ptr<thread_lot> lot) noexcept : lot_(std::move(lot)) {}
   /// Terminates (unbounded wait, like ClusWorkerTerminate) unless detached;
   /// destroyed on its own thread, it detaches instead of joining itself.
   ~worker();
@@ -102,6 +110,7 @@ class worker {
   std::shared_ptr<detail::worker_state> state_;  // replaced only by create()
   mutable std::mutex owner_mu_;  // guards detached_; held by the one caller that waits
   bool detached_ = false;        // the current thread was abandoned: never waited for
+  const std::shared_ptr<thread_lot> lot_;
 };
 
 }  // namespace pendop::posix

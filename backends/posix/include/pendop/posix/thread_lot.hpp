@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+// `thread_lot`: parked threads that workers reuse. A worker whose body has
+// returned parks its thread here (up to `capacity` threads, each for up to
+// `linger`), and the next `worker::create` hands its body to a parked thread
+// instead of starting one. A pending operation still has a thread of its
+// own while it runs; starting it costs a wake-up instead of a thread
+// creation. Destroying the lot lets every parked thread exit at once; a
+// thread that is running a body parks no more and exits when it returns.
+//
+// Thread-safe. A monitor gives one lot to all of its runners; a runner made
+// without one has a lot of its own with one place.
+#pragma once
+
+#include <pendop/time.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+
+namespace pendop::posix {
+
+namespace detail {
+struct lot_state;
+}  // namespace detail
+
+class thread_lot {
+ public:
+  using job = std::function<void()>;
+
+  explicit thread_lot(std::size_t capacity = 16, duration linger = std::chrono::seconds(1));
+  ~thread_lot();
+  thread_lot(const thread_lot&) = delete;
+  thread_lot& operator=(const thread_lot&) = delete;
+
+  /// Runs `fn` on a parked thread, or on a new one (which parks when `fn`
+  /// returns). Throws `std::system_error` when the system refuses a thread.
+  void start(job fn);
+
+  /// Threads parked now.
+  [[nodiscard]] std::size_t parked() const;
+
+ private:
+  std::shared_ptr<detail::lot_state> state_;
+};
+
+}  // namespace pendop::posix
