@@ -27,6 +27,15 @@ struct pool_state {
 
 namespace {
 
+void serve(const std::shared_ptr<pool_state>& st);
+
+void grow_locked(const std::shared_ptr<pool_state>& st) {
+  auto w = std::make_unique<worker>();
+  if (w->create([st](std::stop_token) { serve(st); }, "pendop-call")) {
+    st->threads.push_back(std::move(w));
+  }
+}
+
 void serve(const std::shared_ptr<pool_state>& st) {
   std::unique_lock lk(st->mu);
   while (true) {
@@ -37,6 +46,13 @@ void serve(const std::shared_ptr<pool_state>& st) {
     auto fn = std::move(st->queue.front());
     st->queue.pop_front();
     ++st->busy;
+    // Calls wait behind this one and no thread is free to take them: a
+    // helper, in case this call is stuck in resource code. Grown here, not
+    // in execute(), so a burst of short calls does not make its caller (the
+    // monitor's timer thread) create threads.
+    if (!st->queue.empty() && st->idle == 0 && st->threads.size() < st->max_threads) {
+      grow_locked(st);
+    }
     lk.unlock();
     try {
       fn();
@@ -79,21 +95,17 @@ void thread_pool_executor::execute(call fn) {
   std::unique_lock lk(state_->mu);
   if (state_->stopping) return;
   state_->queue.push_back(std::move(fn));
-  // A new thread when every idle one already has a call waiting for it: a call
-  // stuck in resource code must not hold up the next.
-  if (state_->idle < state_->queue.size() && state_->threads.size() < state_->max_threads) {
+  // A new thread only when none is free; a thread that takes a call with
+  // others waiting behind it adds the next one (serve()).
+  if (state_->idle == 0 && state_->busy == state_->threads.size() &&
+      state_->threads.size() < state_->max_threads) {
     spawn_locked();
   }
   lk.unlock();
   state_->cv.notify_one();
 }
 
-void thread_pool_executor::spawn_locked() {
-  auto w = std::make_unique<worker>();
-  if (w->create([st = state_](std::stop_token) { detail::serve(st); }, "pendop-call")) {
-    state_->threads.push_back(std::move(w));
-  }
-}
+void thread_pool_executor::spawn_locked() { detail::grow_locked(state_); }
 
 std::size_t thread_pool_executor::threads() const {
   std::lock_guard lk(state_->mu);

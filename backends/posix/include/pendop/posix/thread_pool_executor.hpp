@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 // `thread_pool_executor`: runs calls on a pool that starts with two threads
-// and grows on demand (a call that deadlocks occupies its thread, so the next
-// call gets a new one) up to `max_threads`, then queues. Idle threads are kept for reuse; an idle
-// monitor holds no thread per resource.
+// and grows on demand up to `max_threads`, then queues: a thread that takes
+// a call while others wait behind it and no thread is free adds one (the
+// call may deadlock and occupy its thread), and `execute` adds one only
+// when every thread is busy. So the caller of `execute` (the monitor's timer
+// thread) does not create threads for a burst of short calls. Idle threads
+// are kept for reuse; an idle monitor holds no thread per resource.
 //
 // The destructor stops the pool, waits up to `join_wait` for running calls
 // and abandons threads stuck in resource code (they hold their own state).
