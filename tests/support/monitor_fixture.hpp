@@ -52,6 +52,7 @@ class monitored_resource final : public pendop::resource {
     return is.load();
   }
   void terminate() override {
+    if (on_terminate) on_terminate();
     ++terminates;
     if (terminate_gate) terminate_gate->wait();
     if (throw_in_terminate) throw std::runtime_error("cleanup failed");
@@ -69,6 +70,7 @@ class monitored_resource final : public pendop::resource {
   gate* looks_gate = nullptr;      // set before the monitor can call
   gate* is_gate = nullptr;
   gate* terminate_gate = nullptr;
+  std::function<void()> on_terminate;  // set before the monitor can call
 
  private:
   body online_;

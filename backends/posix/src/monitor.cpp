@@ -20,14 +20,23 @@ result<monitor> monitor::create(monitor_options options) {
   if (options.stop_wait < duration::zero()) {
     return make_error(errc::invalid_argument, "monitor: stop_wait is negative");
   }
+  if (options.stop_lead && *options.stop_lead < duration::zero()) {
+    return make_error(errc::invalid_argument, "monitor: stop_lead is negative");
+  }
+  // A lead only on a clock that moves by itself.
+  const duration lead = options.stop_lead ? *options.stop_lead
+                        : options.timers  ? duration::zero()
+                                          : duration(std::chrono::microseconds(500));
   auto clock = options.timers ? std::move(options.timers) : std::make_shared<asio_scheduler>();
   auto exec = options.executor ? std::move(options.executor)
                                : std::make_shared<thread_pool_executor>();
   if (options.poll_slack < duration::zero()) {
     return make_error(errc::invalid_argument, "monitor: poll_slack is negative");
   }
-  return monitor(std::make_shared<detail::monitor_core>(std::move(clock), std::move(exec),
-                                                        options.stop_wait, options.poll_slack));
+  auto core = std::make_shared<detail::monitor_core>(std::move(clock), std::move(exec),
+                                                     options.stop_wait, options.poll_slack);
+  core->stop_lead = lead;
+  return monitor(std::move(core));
 }
 
 monitor::monitor(std::shared_ptr<detail::monitor_core> core) noexcept : core_(std::move(core)) {}
@@ -72,6 +81,7 @@ result<void> monitor::add(std::string name, std::shared_ptr<resource> res,
   ro.stop_wait = c.stop_wait;
   if (properties.operation_limit.count() > 0) ro.operation_limit = properties.operation_limit;
   ro.threads = c.threads;
+  ro.stop_lead = c.stop_lead;
   ro.timers = c.clock;  // the runner watches its own PendingTimeout ...
   ro.stops = std::make_shared<detail::terminate_calls>(c.weak_from_this(), e);  // ... and stops
                                                                                // through call()

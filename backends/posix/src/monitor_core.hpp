@@ -164,6 +164,7 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
   // Where every runner's worker threads park between operations.
   const std::shared_ptr<thread_lot> threads = std::make_shared<thread_lot>();
   const duration stop_wait;
+  duration stop_lead{};  // set once by monitor::create: the runners' stop_lead
   const time_point epoch;
   event_hub events;
 

@@ -70,14 +70,18 @@ class posix_platform final : public worker_platform {
 // callbacks hold it weakly: a runner destroyed meanwhile is left alone.
 struct runner_state : std::enable_shared_from_this<runner_state> {
   runner_state(operation_engine e, std::shared_ptr<scheduler> t, std::shared_ptr<call_executor> x,
-               duration wait)
-      : engine(std::move(e)), timers(std::move(t)), stops(std::move(x)), stop_wait(wait) {}
+               duration wait, duration l)
+      : engine(std::move(e)), timers(std::move(t)), stops(std::move(x)), stop_wait(wait), lead(l) {}
 
   ~runner_state() {
     if (!timers) return;
     std::lock_guard lk(mu);
     if (timer != 0) timers->cancel(timer);
   }
+
+  // Makes sure the deadline is checked no later than `deadline` (the timer
+  // fires `lead` before it and a call thread waits out the rest).
+  void watch(time_point deadline) { arm(deadline - lead); }
 
   // Makes sure the timer fires no later than `when`.
   void arm(time_point when) {
@@ -108,18 +112,26 @@ struct runner_state : std::enable_shared_from_this<runner_state> {
     }
     const auto deadline = engine.deadline();
     if (!deadline) return;  // settled, or already stopping
-    if (*deadline > timers->now()) {
-      arm(*deadline);
+    if (*deadline - lead > timers->now()) {
+      watch(*deadline);
       return;
     }
     // Terminate runs on a call thread (it is resource code) and returns
     // without waiting for the body: its return settles the operation, or,
-    // stop_wait later, the timer abandons it as a zombie.
-    stops->execute([weak = weak_from_this()] {
+    // stop_wait later, the timer abandons it as a zombie. The call thread is
+    // woken `lead` early and waits for the deadline itself, so its wake-up
+    // is not part of the stop's lateness.
+    stops->execute([weak = weak_from_this(), when = *deadline] {
       auto self = weak.lock();
       if (!self) return;
+      if (self->lead > duration::zero()) (void)self->timers->wait_until({}, when);
       const auto stopped = self->engine.expire();
-      if (!stopped) return;
+      if (!stopped) {
+        // Not due after all (a report moved the deadline meanwhile): watch
+        // the new one, since this timer has fired.
+        if (const auto next = self->engine.deadline()) self->watch(*next);
+        return;
+      }
       self->timers->schedule_at(self->timers->now() + self->stop_wait,
                                 [weak = self->weak_from_this(), id = *stopped] {
                                   if (auto s = weak.lock()) s->reap_overdue(id);
@@ -139,6 +151,7 @@ struct runner_state : std::enable_shared_from_this<runner_state> {
   const std::shared_ptr<scheduler> timers;      // null: the caller polls
   const std::shared_ptr<call_executor> stops;
   const duration stop_wait;
+  const duration lead;  // runner_options::stop_lead
 
   std::mutex mu;
   scheduler::timer_id timer = 0;  // guarded by mu
@@ -156,6 +169,9 @@ result<resource_runner> resource_runner::create(std::shared_ptr<resource> res, s
   }
   if (options.stop_wait < duration::zero()) {
     return make_error(errc::invalid_argument, "resource_runner: stop_wait is negative");
+  }
+  if (options.stop_lead < duration::zero()) {
+    return make_error(errc::invalid_argument, "resource_runner: stop_lead is negative");
   }
   if (auto valid = validate(options.properties); !valid) return valid.error();
   if (options.timers && options.clock && options.clock != options.timers) {
@@ -194,7 +210,8 @@ result<resource_runner> resource_runner::create(std::shared_ptr<resource> res, s
       std::move(eo), options.log);
   if (!engine) return engine.error();
   auto state = std::make_shared<detail::runner_state>(
-      std::move(*engine), std::move(options.timers), std::move(options.stops), stop_wait);
+      std::move(*engine), std::move(options.timers), std::move(options.stops), stop_wait,
+      options.stop_lead);
   *owner = state;
   return resource_runner(std::move(state));
 }
@@ -208,7 +225,7 @@ resource_runner::~resource_runner() = default;
 
 void resource_runner::arm_deadline() {
   if (!state_->timers) return;
-  if (const auto deadline = state_->engine.deadline()) state_->arm(*deadline);
+  if (const auto deadline = state_->engine.deadline()) state_->watch(*deadline);
 }
 
 result<started_operation> resource_runner::online(completion done) {

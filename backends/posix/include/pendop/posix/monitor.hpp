@@ -73,6 +73,11 @@ struct monitor_options {
   /// call thread: a poll is never early and at most one slice late. Zero:
   /// every poll at its exact time.
   duration poll_slack = std::chrono::milliseconds(100);
+  /// Each runner's `stop_lead`: how long before a PendingTimeout deadline a
+  /// call thread is woken to wait for it and stop the operation on time.
+  /// Unset: 500 µs with the monitor's own Asio timers, zero with `timers`
+  /// given (which may be virtual).
+  std::optional<duration> stop_lead{};
 };
 
 /// What the monitor knows about one resource.

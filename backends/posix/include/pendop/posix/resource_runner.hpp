@@ -77,6 +77,12 @@ struct runner_options {
   /// returned `stop_wait` later (on the timers' clock) it is abandoned as a
   /// zombie. Null with `timers`: a small pool of the runner's own.
   std::shared_ptr<call_executor> stops;
+  /// How long before a deadline the timers hand the stop to a call thread,
+  /// which waits for the deadline itself: the hand-off's wake-up is then not
+  /// part of the stop's lateness. Zero: at the deadline. Keep it zero with a
+  /// clock whose time moves only when told (a virtual one): the call thread
+  /// would wait on it.
+  duration stop_lead{};
   /// Where worker threads park between operations, so that the next
   /// operation starts without creating a thread (`thread_lot`). Null: a lot
   /// of this runner's own, with one place.
