@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <pendop/posix/thread_lot.hpp>
 
+#include <pendop/posix/thread_priority.hpp>
+
 #include <algorithm>
 #include <condition_variable>
 #include <mutex>
@@ -32,22 +34,28 @@ struct lot_state {
 
 namespace {
 
-// Runs jobs until none comes within `linger`, the lot is full or closed.
+// Parks the calling thread until start() hands it a job; an empty job when
+// none comes within `linger`, or the lot is full or closed.
+thread_lot::job park(lot_state& st) {
+  lot_state::slot me;
+  std::unique_lock lk(st.mu);
+  if (st.closed || st.parked.size() >= st.capacity) return {};
+  st.parked.push_back(&me);
+  me.cv.wait_for(lk, st.linger, [&] { return me.next || st.closed; });
+  if (me.next) return std::move(me.next);  // start() took this slot out of `parked`
+  std::erase(st.parked, &me);
+  return {};
+}
+
+// Runs jobs until the thread is not parked again, then leaves at the lowest
+// priority: freeing its stack yields to threads that have work.
 void serve(const std::shared_ptr<lot_state>& st, thread_lot::job fn) {
   while (fn) {
     fn();
     fn = nullptr;  // what the job captured is released before parking
-    lot_state::slot me;
-    std::unique_lock lk(st->mu);
-    if (st->closed || st->parked.size() >= st->capacity) return;
-    st->parked.push_back(&me);
-    me.cv.wait_for(lk, st->linger, [&] { return me.next || st->closed; });
-    if (me.next) {
-      fn = std::move(me.next);  // start() took this slot out of `parked`
-      continue;
-    }
-    std::erase(st->parked, &me);
+    fn = park(*st);
   }
+  lower_current_thread_priority();
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <pendop/posix/thread_pool_executor.hpp>
 
+#include <pendop/posix/timer_slack.hpp>
 #include <pendop/posix/worker.hpp>
 
 #include <condition_variable>
@@ -37,6 +38,9 @@ void grow_locked(const std::shared_ptr<pool_state>& st) {
 }
 
 void serve(const std::shared_ptr<pool_state>& st) {
+  // Calls may wait for a deadline on purpose (the last of a PendingTimeout,
+  // before a stop): they wake on time.
+  make_current_thread_timers_precise();
   std::unique_lock lk(st->mu);
   while (true) {
     ++st->idle;

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+// The OS tuning of pendop's own threads (Linux): a thread leaving a lot
+// gives way, a reused one keeps its priority, call threads wake on time.
+#include <pendop/posix/thread_lot.hpp>
+#include <pendop/posix/thread_pool_executor.hpp>
+#include <pendop/posix/thread_priority.hpp>
+#include <pendop/posix/timer_slack.hpp>
+
+#include <doctest/doctest.h>
+
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#include <chrono>
+#include <future>
+#include <memory>
+#include <thread>
+
+using namespace std::chrono_literals;
+using pendop::posix::thread_lot;
+
+namespace {
+
+int my_nice() { return ::getpriority(PRIO_PROCESS, 0); }
+long my_timer_slack() { return ::prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0); }
+
+bool await_parked(const thread_lot& lot, std::size_t n) {
+  const auto give_up = std::chrono::steady_clock::now() + 5s;
+  while (lot.parked() != n && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(1ms);
+  }
+  return lot.parked() == n;
+}
+
+}  // namespace
+
+TEST_CASE("a thread that lowers its priority runs at nice 19 and the others keep theirs") {
+  const int mine = my_nice();
+  int lowered = 0;
+  std::thread([&] {
+    pendop::posix::lower_current_thread_priority();
+    lowered = my_nice();
+  }).join();
+  CHECK(lowered == 19);
+  CHECK(my_nice() == mine);  // per thread, not per process
+}
+
+TEST_CASE("a thread with precise timers has the minimum timer slack") {
+  const long mine = my_timer_slack();
+  long precise = 0;
+  std::thread([&] {
+    pendop::posix::make_current_thread_timers_precise();
+    precise = my_timer_slack();
+  }).join();
+  CHECK(precise == 1);
+  CHECK(my_timer_slack() == mine);
+}
+
+TEST_CASE("a call on a thread pool runs with the minimum timer slack") {
+  pendop::posix::thread_pool_executor pool(2, 2s);
+  std::promise<long> slack;
+  pool.execute([&] { slack.set_value(my_timer_slack()); });
+  auto got = slack.get_future();
+  REQUIRE(got.wait_for(5s) == std::future_status::ready);
+  CHECK(got.get() == 1);
+}
+
+TEST_CASE("a job on a lot's parked thread keeps the normal priority") {
+  const int mine = my_nice();
+  auto lot = std::make_shared<thread_lot>(1, 10s);
+  std::promise<std::thread::id> first_id;
+  lot->start([&] { first_id.set_value(std::this_thread::get_id()); });
+  const auto first = first_id.get_future().get();
+  REQUIRE(await_parked(*lot, 1));
+  std::promise<std::pair<std::thread::id, int>> second;
+  lot->start([&] { second.set_value({std::this_thread::get_id(), my_nice()}); });
+  const auto [id, nice] = second.get_future().get();
+  CHECK(id == first);  // the same thread, reused ...
+  CHECK(nice == mine);  // ... at the priority it started with
+}
