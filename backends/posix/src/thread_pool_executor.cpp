@@ -22,6 +22,7 @@ struct pool_state {
   std::size_t busy = 0;
   bool stopping = false;
   std::vector<std::unique_ptr<worker>> threads;
+  std::size_t starting = 0;  // threads being created (outside the lock)
   std::size_t max_threads = 1;
   duration join_wait{};
 };
@@ -30,11 +31,25 @@ namespace {
 
 void serve(const std::shared_ptr<pool_state>& st);
 
-void grow_locked(const std::shared_ptr<pool_state>& st) {
+// (mu held) Whether one more thread may start; if so it is counted as
+// starting, and the caller calls grow() once it has released mu.
+bool reserve_thread_locked(pool_state& st) {
+  if (st.stopping || st.threads.size() + st.starting >= st.max_threads) return false;
+  ++st.starting;
+  return true;
+}
+
+// Starts a reserved thread. Never under mu: creating a thread can wait (for
+// the C library's stack cache, held by a thread that is exiting), and calls
+// must not be held up meanwhile.
+void grow(const std::shared_ptr<pool_state>& st) {
   auto w = std::make_unique<worker>();
-  if (w->create([st](std::stop_token) { serve(st); }, "pendop-call")) {
-    st->threads.push_back(std::move(w));
-  }
+  const bool started = w->create([st](std::stop_token) { serve(st); }, "pendop-call").has_value();
+  std::lock_guard lk(st->mu);
+  --st->starting;
+  if (started && !st->stopping) st->threads.push_back(std::move(w));
+  // Not kept (the pool is stopping): `w` waits for its thread, which sees
+  // `stopping` and returns at once.
 }
 
 void serve(const std::shared_ptr<pool_state>& st) {
@@ -54,10 +69,9 @@ void serve(const std::shared_ptr<pool_state>& st) {
     // helper, in case this call is stuck in resource code. Grown here, not
     // in execute(), so a burst of short calls does not make its caller (the
     // monitor's timer thread) create threads.
-    if (!st->queue.empty() && st->idle == 0 && st->threads.size() < st->max_threads) {
-      grow_locked(st);
-    }
+    const bool helper = !st->queue.empty() && st->idle == 0 && reserve_thread_locked(*st);
     lk.unlock();
+    if (helper) grow(st);
     try {
       fn();
     } catch (...) {
@@ -77,8 +91,13 @@ thread_pool_executor::thread_pool_executor(std::size_t max_threads, duration joi
   state_->max_threads = max_threads == 0 ? 1 : max_threads;
   state_->join_wait = join_wait;
   // Two threads up front: the first calls do not wait for a thread to start.
-  std::lock_guard lk(state_->mu);
-  for (std::size_t i = 0; i < std::min<std::size_t>(2, state_->max_threads); ++i) spawn_locked();
+  for (std::size_t i = 0; i < std::min<std::size_t>(2, state_->max_threads); ++i) {
+    {
+      std::lock_guard lk(state_->mu);
+      if (!detail::reserve_thread_locked(*state_)) break;
+    }
+    detail::grow(state_);
+  }
 }
 
 thread_pool_executor::~thread_pool_executor() {
@@ -99,17 +118,15 @@ void thread_pool_executor::execute(call fn) {
   std::unique_lock lk(state_->mu);
   if (state_->stopping) return;
   state_->queue.push_back(std::move(fn));
-  // A new thread only when none is free; a thread that takes a call with
-  // others waiting behind it adds the next one (serve()).
-  if (state_->idle == 0 && state_->busy == state_->threads.size() &&
-      state_->threads.size() < state_->max_threads) {
-    spawn_locked();
-  }
+  // A new thread only when none is free or starting; a thread that takes a
+  // call with others waiting behind it adds the next one (serve()).
+  const bool spawn = state_->idle == 0 &&
+                     state_->busy == state_->threads.size() + state_->starting &&
+                     detail::reserve_thread_locked(*state_);
   lk.unlock();
   state_->cv.notify_one();
+  if (spawn) detail::grow(state_);
 }
-
-void thread_pool_executor::spawn_locked() { detail::grow_locked(state_); }
 
 std::size_t thread_pool_executor::threads() const {
   std::lock_guard lk(state_->mu);

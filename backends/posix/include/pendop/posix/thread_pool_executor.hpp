@@ -4,8 +4,11 @@
 // a call while others wait behind it and no thread is free adds one (the
 // call may deadlock and occupy its thread), and `execute` adds one only
 // when every thread is busy. So the caller of `execute` (the monitor's timer
-// thread) does not create threads for a burst of short calls. Idle threads
-// are kept for reuse; an idle monitor holds no thread per resource.
+// thread) does not create threads for a burst of short calls. Threads are
+// created outside the pool's lock, so a slow thread creation holds up no
+// call. Idle threads are kept for reuse; an idle monitor holds no thread per
+// resource. The pool's threads wake from timed waits on time (minimum timer
+// slack): calls may wait for a deadline on purpose.
 //
 // The destructor stops the pool, waits up to `join_wait` for running calls
 // and abandons threads stuck in resource code (they hold their own state).
@@ -43,7 +46,6 @@ class thread_pool_executor final : public call_executor {
   [[nodiscard]] std::size_t busy() const;
 
  private:
-  void spawn_locked();
   std::shared_ptr<detail::pool_state> state_;
 };
 
