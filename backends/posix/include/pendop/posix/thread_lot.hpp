@@ -6,6 +6,9 @@
 // own while it runs; starting it costs a wake-up instead of a thread
 // creation. Destroying the lot lets every parked thread exit at once; a
 // thread that is running a body parks no more and exits when it returns.
+// A thread that exits (not parked again) first drops to the lowest priority
+// (`lower_current_thread_priority`): freeing its stack yields to threads
+// with work. A parked thread keeps its priority for the next body.
 //
 // Thread-safe. A monitor gives one lot to all of its runners; a runner made
 // without one has a lot of its own with one place.
