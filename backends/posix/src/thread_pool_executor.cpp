@@ -43,8 +43,14 @@ bool reserve_thread_locked(pool_state& st) {
 // the C library's stack cache, held by a thread that is exiting), and calls
 // must not be held up meanwhile.
 void grow(const std::shared_ptr<pool_state>& st) {
-  auto w = std::make_unique<worker>();
-  const bool started = w->create([st](std::stop_token) { serve(st); }, "pendop-call").has_value();
+  std::unique_ptr<worker> w;
+  bool started = false;
+  try {
+    w = std::make_unique<worker>();
+    started = w->create([st](std::stop_token) { serve(st); }, "pendop-call").has_value();
+  } catch (...) {
+    // Out of memory: no thread; the next call that finds none free tries again.
+  }
   std::lock_guard lk(st->mu);
   --st->starting;
   if (started && !st->stopping) st->threads.push_back(std::move(w));
