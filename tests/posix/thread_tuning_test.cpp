@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The OS tuning of pendop's own threads (Linux): a thread leaving a lot
-// gives way, a reused one keeps its priority, call threads wake on time.
+// gives way, a reused one keeps its priority, call threads wake on time, a
+// lot of many threads sizes the futex hash for them.
+#include <pendop/posix/futex_hash.hpp>
 #include <pendop/posix/thread_lot.hpp>
 #include <pendop/posix/thread_pool_executor.hpp>
 #include <pendop/posix/thread_priority.hpp>
@@ -13,8 +15,10 @@
 
 #include <chrono>
 #include <future>
+#include <latch>
 #include <memory>
 #include <thread>
+#include <vector>
 
 using namespace std::chrono_literals;
 using pendop::posix::thread_lot;
@@ -77,4 +81,44 @@ TEST_CASE("a job on a lot's parked thread keeps the normal priority") {
   const auto [id, nice] = second.get_future().get();
   CHECK(id == first);  // the same thread, reused ...
   CHECK(nice == mine);  // ... at the priority it started with
+}
+
+TEST_CASE("the futex hash only grows and is rounded up to a power of two") {
+  // One thread started: the kernel has given the process its private hash.
+  std::thread([] {}).join();
+  const std::size_t before = pendop::posix::futex_hash_slots();
+  if (before == 0) {
+    MESSAGE("no private futex hash here (Linux before 6.16): nothing to size");
+    CHECK(pendop::posix::reserve_futex_hash(4096) == 0);
+    return;
+  }
+  CHECK(pendop::posix::reserve_futex_hash(3000) == 4096);
+  CHECK(pendop::posix::futex_hash_slots() == 4096);
+  CHECK(pendop::posix::reserve_futex_hash(64) == 4096);  // never shrinks
+  CHECK(pendop::posix::futex_hash_slots() == 4096);
+}
+
+TEST_CASE("a lot whose threads double grows the futex hash to two buckets per thread") {
+  std::thread([] {}).join();
+  if (pendop::posix::futex_hash_slots() == 0) {
+    MESSAGE("no private futex hash here (Linux before 6.16): nothing to size");
+    return;
+  }
+  REQUIRE(pendop::posix::futex_hash_slots() < 256);  // the kernel's default for a few CPUs
+  constexpr int threads = 128;
+  std::latch started(threads);
+  std::latch release(1);
+  {
+    auto lot = std::make_shared<thread_lot>(threads, 10s);
+    for (int i = 0; i < threads; ++i) {
+      lot->start([&] {
+        started.count_down();
+        release.wait();
+      });
+    }
+    started.wait();  // 128 threads, each blocked at once
+    CHECK(pendop::posix::futex_hash_slots() >= 2 * threads);
+    release.count_down();
+    REQUIRE(await_parked(*lot, threads));
+  }
 }

@@ -11,6 +11,9 @@
 #include "thread_count_guard.hpp"
 
 #include <atomic>
+#include <chrono>
+#include <future>
+#include <latch>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -322,6 +325,31 @@ TEST_CASE("a parked thread exits after the lot's linger") {
   REQUIRE(w.create([](std::stop_token) {}));
   REQUIRE(w.terminate_for(5s));
   CHECK(await_parked(*lot, 0));  // parked, then gone after 20 ms
+}
+
+TEST_CASE("threads whose linger is over leave a gap apart and stay reusable until their turn") {
+  thread_count_guard threads;
+  constexpr auto gap = 400ms;
+  auto lot = std::make_shared<thread_lot>(3, 10ms, gap);
+  std::latch started(3);
+  gate release;
+  for (int i = 0; i < 3; ++i) {
+    lot->start([&] {
+      started.count_down();
+      release.wait();
+    });
+  }
+  started.wait();  // three threads, so three park
+  const auto released = std::chrono::steady_clock::now();
+  release.open();
+  REQUIRE(await_parked(*lot, 2));  // the first leaves at the end of its linger ...
+  REQUIRE(await_parked(*lot, 1));  // ... the next one a gap later
+  CHECK(std::chrono::steady_clock::now() - released >= gap);
+  // The last is waiting for its turn, and still takes a job meanwhile.
+  std::promise<void> ran;
+  lot->start([&] { ran.set_value(); });
+  CHECK(ran.get_future().wait_for(5s) == std::future_status::ready);
+  lot.reset();
 }
 
 TEST_CASE("a body that ignores terminate on a lot's thread is abandoned and parks when done") {

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: MIT
 #include <pendop/posix/thread_lot.hpp>
 
+#include <pendop/posix/futex_hash.hpp>
 #include <pendop/posix/thread_priority.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 #include <utility>
-#include <vector>
 
 namespace pendop::posix {
 
@@ -17,33 +18,62 @@ namespace detail {
 // What the lot's threads share with it; each thread holds a reference, so
 // the lot can go while they finish.
 struct lot_state {
-  // A parked thread, on its own stack; reachable only through `parked`.
+  // A parked thread, on its own stack; reachable only through the list.
   struct slot {
     std::condition_variable cv;
-    thread_lot::job next;  // guarded by mu: handed over by start()
+    thread_lot::job next;    // guarded by mu: handed over by start()
+    slot* older = nullptr;   // guarded by mu
+    slot* newer = nullptr;   // guarded by mu
   };
 
-  lot_state(std::size_t c, duration l) : capacity(c), linger(l) {}
+  lot_state(std::size_t c, duration l, duration g) : capacity(c), linger(l), gap(g) {}
+
+  // (mu held) The parked list: start() takes the newest, the oldest leave.
+  void push(slot& s) noexcept {
+    s.older = newest;
+    (newest ? newest->newer : oldest) = &s;
+    newest = &s;
+    ++parked;
+  }
+  void unlink(slot& s) noexcept {
+    (s.older ? s.older->newer : oldest) = s.newer;
+    (s.newer ? s.newer->older : newest) = s.older;
+    --parked;
+  }
 
   const std::size_t capacity;
   const duration linger;
+  const duration gap;
   mutable std::mutex mu;
-  std::vector<slot*> parked;  // guarded by mu: the most recently parked last
-  bool closed = false;        // guarded by mu
+  slot* newest = nullptr;       // guarded by mu
+  slot* oldest = nullptr;       // guarded by mu
+  std::size_t parked = 0;       // guarded by mu
+  bool closed = false;          // guarded by mu
+  time_point next_departure{};  // guarded by mu: the earliest a lingering thread may leave
+  std::size_t live = 0;         // guarded by mu: threads started and not yet gone
 };
 
 namespace {
 
 // Parks the calling thread until start() hands it a job; an empty job when
-// none comes within `linger`, or the lot is full or closed.
+// none comes within `linger` (and its departure slot, `gap` after the last
+// one), or the lot is full or closed.
 thread_lot::job park(lot_state& st) {
+  using clock = std::chrono::steady_clock;
   lot_state::slot me;
   std::unique_lock lk(st.mu);
-  if (st.closed || st.parked.size() >= st.capacity) return {};
-  st.parked.push_back(&me);
-  me.cv.wait_for(lk, st.linger, [&] { return me.next || st.closed; });
-  if (me.next) return std::move(me.next);  // start() took this slot out of `parked`
-  std::erase(st.parked, &me);
+  if (st.closed || st.parked >= st.capacity) return {};
+  st.push(me);
+  const auto handed = [&] { return me.next || st.closed; };
+  if (!me.cv.wait_for(lk, st.linger, handed) && st.gap > duration::zero()) {
+    // Still reusable until the slot comes: departures stay `gap` apart.
+    const time_point now = clock::now();
+    const time_point leave = std::max(now, st.next_departure);
+    st.next_departure = leave + st.gap;
+    (void)me.cv.wait_until(lk, leave, handed);
+  }
+  if (me.next) return std::move(me.next);  // start() took this slot off the list
+  if (!st.closed) st.unlink(me);           // closing empties the list
   return {};
 }
 
@@ -55,40 +85,59 @@ void serve(const std::shared_ptr<lot_state>& st, thread_lot::job fn) {
     fn = nullptr;  // what the job captured is released before parking
     fn = park(*st);
   }
+  {
+    std::lock_guard lk(st->mu);
+    --st->live;
+  }
   lower_current_thread_priority();
 }
+
+// Threads from which on the futex hash grows with the lot (it has 16
+// buckets or more anyway).
+constexpr std::size_t futex_hash_from = 32;
 
 }  // namespace
 }  // namespace detail
 
-thread_lot::thread_lot(std::size_t capacity, duration linger)
-    : state_(std::make_shared<detail::lot_state>(capacity, linger)) {}
+thread_lot::thread_lot(std::size_t capacity, duration linger, duration gap)
+    : state_(std::make_shared<detail::lot_state>(capacity, linger, gap)) {}
 
 thread_lot::~thread_lot() {
   std::lock_guard lk(state_->mu);
   state_->closed = true;
-  for (auto* s : state_->parked) s->cv.notify_one();
-  state_->parked.clear();
+  for (auto* s = state_->newest; s != nullptr; s = s->older) s->cv.notify_one();
+  state_->newest = state_->oldest = nullptr;
+  state_->parked = 0;
 }
 
 void thread_lot::start(job fn) {
+  std::size_t live = 0;
   {
     std::lock_guard lk(state_->mu);
-    if (!state_->parked.empty()) {
-      auto* s = state_->parked.back();
-      state_->parked.pop_back();
+    if (auto* s = state_->newest) {
+      state_->unlink(*s);
       s->next = std::move(fn);
       s->cv.notify_one();  // under the lock: the slot lives until its thread has it
       return;
     }
+    live = ++state_->live;
   }
-  std::thread([st = state_, fn = std::move(fn)]() mutable { detail::serve(st, std::move(fn)); })
-      .detach();
+  // Each doubling of the lot's threads doubles the futex hash: about two
+  // buckets per thread that may be blocked.
+  if (live >= detail::futex_hash_from && std::has_single_bit(live)) reserve_futex_hash(2 * live);
+  try {
+    std::thread([st = state_, fn = std::move(fn)]() mutable { detail::serve(st, std::move(fn)); })
+        .detach();
+  } catch (...) {
+    std::lock_guard lk(state_->mu);
+    --state_->live;
+    throw;
+  }
 }
 
 std::size_t thread_lot::parked() const {
   std::lock_guard lk(state_->mu);
-  return state_->parked.size();
+  return state_->parked;
 }
 
 }  // namespace pendop::posix

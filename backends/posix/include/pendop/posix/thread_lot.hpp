@@ -6,9 +6,15 @@
 // own while it runs; starting it costs a wake-up instead of a thread
 // creation. Destroying the lot lets every parked thread exit at once; a
 // thread that is running a body parks no more and exits when it returns.
-// A thread that exits (not parked again) first drops to the lowest priority
-// (`lower_current_thread_priority`): freeing its stack yields to threads
-// with work. A parked thread keeps its priority for the next body.
+//
+// Leaving is gentle. With a `gap`, threads whose linger is over leave one
+// at a time, `gap` apart (each stays reusable until its turn): unmapping a
+// stack stalls every CPU for a TLB flush, and a thousand of them at once
+// delay everything else by milliseconds. A thread that exits first drops to
+// the lowest priority (`lower_current_thread_priority`); a parked thread
+// keeps its priority for the next body. As its threads double, the lot
+// grows the process's futex hash (`reserve_futex_hash`) to about two
+// buckets per thread.
 //
 // Thread-safe. A monitor gives one lot to all of its runners; a runner made
 // without one has a lot of its own with one place.
@@ -31,7 +37,11 @@ class thread_lot {
  public:
   using job = std::function<void()>;
 
-  explicit thread_lot(std::size_t capacity = 16, duration linger = std::chrono::seconds(1));
+  /// `capacity` threads park at most; each lingers `linger`, then leaves
+  /// at the next free turn, `gap` after the previous departure (zero: at
+  /// once).
+  explicit thread_lot(std::size_t capacity = 16, duration linger = std::chrono::seconds(1),
+                      duration gap = duration::zero());
   ~thread_lot();
   thread_lot(const thread_lot&) = delete;
   thread_lot& operator=(const thread_lot&) = delete;
