@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <thread>
 #include <utility>
 
 namespace pendop {
@@ -61,36 +62,62 @@ struct engine_core : std::enable_shared_from_this<engine_core> {
   // Delivers `r` (if any) after every report ticketed before it and returns
   // the channel's answer. With `barrier` and no report it still waits for the
   // earlier deliveries. Takes `lk` (on mu) locked, returns with it unlocked.
-  // The ticket is taken under the lock the caller already holds; with no
-  // delivery in flight (the common case: one reporting body) nobody waits
-  // and nobody is woken.
-  exit_state deliver(std::unique_lock<std::mutex>& lk, std::optional<status_report> r,
+  // The ticket is taken under the lock the caller already holds; the turn
+  // ends without it. With no delivery in flight (the common case: one
+  // reporting body) nobody waits, nobody is woken and mu is taken once.
+  exit_state deliver(std::unique_lock<std::mutex>& lk, std::optional<status_report>&& r,
                      bool barrier = false) {
     if (!r && !barrier) {
       lk.unlock();
       return exit_state::proceed;
     }
-    const std::uint64_t ticket = next_ticket++;
-    if (delivered != ticket) {
-      ++turn_waiters;
-      channel_turn.wait(lk, [&] { return delivered == ticket; });
-      --turn_waiters;
+    return deliver_in_turn(lk, next_ticket++, std::move(r));
+  }
+
+  // `deliver` with a ticket taken earlier (under mu, as always).
+  exit_state deliver_in_turn(std::unique_lock<std::mutex>& lk, std::uint64_t ticket,
+                             std::optional<status_report>&& r) {
+    if (delivered.load() != ticket) {
+      turn_waiters.fetch_add(1);
+      channel_turn.wait(lk, [&] { return delivered.load() == ticket; });
+      turn_waiters.fetch_sub(1);
     }
+    lk.unlock();
     exit_state answer = exit_state::proceed;
     if (r) {
-      lk.unlock();
+      channel_thread.store(std::this_thread::get_id(), std::memory_order_relaxed);
       try {
         answer = channel(*r);
       } catch (...) {
         channel_errors.fetch_add(1, std::memory_order_relaxed);
       }
-      lk.lock();
+      channel_thread.store(std::thread::id{}, std::memory_order_relaxed);
     }
-    ++delivered;
-    const bool wake = turn_waiters != 0;
-    lk.unlock();
-    if (wake) channel_turn.notify_all();
+    // Both sequentially consistent: a delivery waiting for the next turn
+    // either sees it in its predicate or is counted here, and then it is
+    // inside its wait (it holds mu until then) by the time mu is ours.
+    delivered.store(ticket + 1);
+    if (turn_waiters.load() != 0) {
+      { std::lock_guard turn_over(mu); }
+      channel_turn.notify_all();
+    }
     return answer;
+  }
+
+  // (mu held by `lk`) Waits until every report ticketed so far has left the
+  // channel: an operation is over for its host once its final report is
+  // out, not when the tracker has ended it. False when `timeout` passes
+  // first. Inside the channel (a host waiting from its sink) it returns at
+  // once: the delivery in progress is the caller's own.
+  bool await_delivered(std::unique_lock<std::mutex>& lk, duration timeout) {
+    const std::uint64_t ticketed = next_ticket;
+    if (delivered.load() >= ticketed) return true;
+    if (channel_thread.load(std::memory_order_relaxed) == std::this_thread::get_id()) return true;
+    turn_waiters.fetch_add(1);
+    const bool out =
+        channel_turn.wait_for(lk, timeout, [&] { return delivered.load() >= ticketed; });
+    turn_waiters.fetch_sub(1);
+    return out;
   }
 
   // (mu held) The operation ended with `fin`: kept for wait(), waiters and
@@ -159,8 +186,9 @@ struct engine_core : std::enable_shared_from_this<engine_core> {
   bool timed_returned = false;           // guarded by mu: the body expire() stopped returned
   time_point timed_overdue{};            // guarded by mu: terminate() returned + stop_wait
   std::uint64_t next_ticket = 0;         // guarded by mu: deliveries run in ticket order
-  std::uint64_t delivered = 0;           // guarded by mu: tickets delivered
-  std::size_t turn_waiters = 0;          // guarded by mu: deliveries waiting for their turn
+  std::atomic<std::uint64_t> delivered{0};   // tickets delivered; waited for under mu
+  std::atomic<std::size_t> turn_waiters{0};  // deliveries waiting for their turn
+  std::atomic<std::thread::id> channel_thread{};  // the thread inside the channel, if any
   std::condition_variable channel_turn;  // with mu: a delivery finished
   bool closed = false;                   // guarded by mu
   std::condition_variable idle;          // with mu: an operation ended
@@ -329,11 +357,16 @@ void engine_core::run_body(std::uint64_t id, operation_kind kind, const operatio
     }
   }
   if (fin && !outcome) {
+    // The final report's turn is taken before mu is let go for the log
+    // line: whoever sees the operation over also waits for this report.
+    const std::uint64_t ticket = next_ticket++;
     lk.unlock();
     write(log_level::error, outcome.error().message);
     lk.lock();
+    deliver_in_turn(lk, ticket, std::move(fin));
+  } else {
+    deliver(lk, std::move(fin));
   }
-  deliver(lk, std::move(fin));
   complete(done, kept);
   platform->end_activity();
 }
@@ -663,7 +696,8 @@ void operation_engine::shutdown() {
 
 bool operation_engine::wait_idle(duration timeout) {
   std::unique_lock lk(core_->mu);
-  return core_->idle.wait_for(lk, timeout, [&] { return !core_->tracker.pending(); });
+  return core_->idle.wait_for(lk, timeout, [&] { return !core_->tracker.pending(); }) &&
+         core_->await_delivered(lk, timeout);
 }
 
 resource_state operation_engine::state() const {

@@ -65,6 +65,32 @@ TEST_CASE("a monitor on the caller's io_context and thread pool: timers and call
   calls.join();
 }
 
+TEST_CASE("shutdown returns once every event it caused has reached the subscribers") {
+  pendop::posix::monitor_options o;
+  o.stop_wait = 5s;
+  auto m = pendop::posix::monitor::create(o);
+  REQUIRE(m);
+  // The first subscriber is slow to take the Offline that the shutdown's
+  // Offline ends with; the second records what has reached it.
+  std::atomic<bool> held{false};
+  auto slow = m->subscribe([&](const pendop::monitor_event& e) {
+    if (e.kind == event_kind::status && e.to == resource_state::offline && !held.exchange(true)) {
+      std::this_thread::sleep_for(300ms);
+    }
+  });
+  event_log log;
+  auto events = m->subscribe(log.sink());
+  REQUIRE(m->add("db", std::make_shared<monitored_resource>()));
+  REQUIRE(m->online("db"));
+  while (m->state("db").value() != resource_state::online) std::this_thread::sleep_for(1ms);
+  const auto report = m->shutdown(10s);
+  CHECK(report.complete());
+  CHECK(held);
+  const auto trail = log.trail("db");
+  REQUIRE_FALSE(trail.empty());
+  CHECK(trail.back() == "status:Offline");  // delivered before shutdown returned
+}
+
 TEST_CASE("asio timers fire in order and a cancelled one does not") {
   pendop::posix::asio_scheduler s;
   std::mutex mu;

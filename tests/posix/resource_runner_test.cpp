@@ -11,6 +11,8 @@
 #include "scripted_resource.hpp"
 #include "thread_count_guard.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <map>
 #include <stdexcept>
 #include <thread>
@@ -28,6 +30,13 @@ using pendop_test::scripted_resource;
 using pendop_test::thread_count_guard;
 
 namespace {
+
+runner_options named_on(std::shared_ptr<virtual_scheduler> clock) {
+  runner_options o;
+  o.name = "db";
+  o.clock = std::move(clock);
+  return o;
+}
 
 struct fixture {
   std::shared_ptr<virtual_scheduler> clock = std::make_shared<virtual_scheduler>();
@@ -142,6 +151,54 @@ TEST_CASE("a second Online while one is pending is refused and changes nothing")
   body.open();
   f.log.await_finals(1);
   CHECK(f.log.reports().size() == 2);
+}
+
+TEST_CASE("wait_idle returns once the final report has reached the sink, not before") {
+  auto clock = std::make_shared<virtual_scheduler>();
+  gate in_sink;
+  std::atomic<bool> finals{false};
+  auto made = resource_runner::create(
+      std::make_shared<scripted_resource>(),
+      [&](const pendop::status_report& r) {
+        if (!r.final) return;
+        in_sink.arrive();
+        in_sink.wait();  // the host is slow to take the final report
+        finals = true;
+      },
+      named_on(clock));
+  REQUIRE(made);
+  auto& runner = *made;
+  REQUIRE(runner.online());
+  in_sink.await_arrival();  // the Online is over for the runner ...
+  CHECK(runner.state() == resource_state::online);
+  CHECK_FALSE(runner.wait_idle(50ms));  // ... but its host does not have it yet
+  in_sink.open();
+  CHECK(runner.wait_idle(30s));
+  CHECK(finals);
+}
+
+TEST_CASE("wait_idle from inside the sink does not wait for its own delivery") {
+  auto clock = std::make_shared<virtual_scheduler>();
+  resource_runner* self = nullptr;
+  std::atomic<bool> waited{false};
+  std::atomic<bool> idle{false};
+  gate done;
+  auto made = resource_runner::create(
+      std::make_shared<scripted_resource>(),
+      [&](const pendop::status_report& r) {
+        if (!r.final) return;
+        const auto t0 = std::chrono::steady_clock::now();
+        idle = self->wait_idle(30s);
+        waited = std::chrono::steady_clock::now() - t0 < 10s;
+        done.open();
+      },
+      named_on(clock));
+  REQUIRE(made);
+  self = &*made;
+  REQUIRE(made->online());
+  done.wait();
+  CHECK(idle);
+  CHECK(waited);  // not the 30 s of a wait for itself
 }
 
 TEST_CASE("terminate wakes a waiting body and reports Offline once") {

@@ -15,30 +15,45 @@ void event_hub::flush() {
   while (true) {
     std::unique_lock delivering(delivery_mu_, std::try_to_lock);
     if (!delivering.owns_lock()) return;  // the delivering thread takes ours too
-    delivery_thread_.store(std::this_thread::get_id());
-    while (true) {
-      monitor_event ev;
-      std::vector<event_sink> sinks;
-      {
-        std::lock_guard lk(mu_);
-        if (queue_.empty()) break;
-        ev = std::move(queue_.front());
-        queue_.pop_front();
-        for (const auto& [id, s] : sinks_) sinks.push_back(s);
-      }
-      for (const auto& s : sinks) {
-        try {
-          s(ev);
-        } catch (...) {
-          // A subscriber's failure must not stop the monitor.
-        }
-      }
-    }
-    delivery_thread_.store(std::thread::id{});
+    deliver_queued();
     delivering.unlock();
     std::lock_guard lk(mu_);
     if (queue_.empty()) return;  // else an event arrived after our last look
   }
+}
+
+void event_hub::drain() noexcept {
+  if (delivery_thread_.load() == std::this_thread::get_id()) return;
+  std::lock_guard delivering(delivery_mu_);  // waits out a delivery in progress
+  try {
+    deliver_queued();
+  } catch (...) {
+    // Only copying the sinks can fail (allocation); what is left stays queued.
+    delivery_thread_.store(std::thread::id{});
+  }
+}
+
+void event_hub::deliver_queued() {
+  delivery_thread_.store(std::this_thread::get_id());
+  while (true) {
+    monitor_event ev;
+    std::vector<event_sink> sinks;
+    {
+      std::lock_guard lk(mu_);
+      if (queue_.empty()) break;
+      ev = std::move(queue_.front());
+      queue_.pop_front();
+      for (const auto& [id, s] : sinks_) sinks.push_back(s);
+    }
+    for (const auto& s : sinks) {
+      try {
+        s(ev);
+      } catch (...) {
+        // A subscriber's failure must not stop the monitor.
+      }
+    }
+  }
+  delivery_thread_.store(std::thread::id{});
 }
 
 std::uint64_t event_hub::subscribe(event_sink sink) {

@@ -26,6 +26,12 @@ class event_hub {
   /// Delivers the queued events (or leaves them to the delivering thread).
   void flush();
 
+  /// Returns once every event queued before the call has reached the
+  /// subscribers: it waits out a delivery in progress and delivers the rest
+  /// itself. Inside a subscriber it returns at once (the delivery in progress
+  /// is its own, and goes on when the subscriber returns).
+  void drain() noexcept;
+
   /// Adds a subscriber; an empty sink gets an id and is never called.
   std::uint64_t subscribe(event_sink sink);
 
@@ -38,6 +44,8 @@ class event_hub {
 
  private:
   void await_delivery() noexcept;
+  // (delivery_mu_ held) Delivers until the queue is empty.
+  void deliver_queued();
 
   std::mutex mu_;
   std::deque<monitor_event> queue_;               // guarded by mu_

@@ -379,7 +379,10 @@ shutdown_report monitor::shutdown(duration bound, online_at_shutdown online) {
     }
     c.shutdown_result = report;
   }
-  c.flush();
+  // What the stops reported may still be queued behind a delivery on
+  // another thread: every event of the shutdown reaches the subscribers
+  // before it returns.
+  c.events.drain();
   return report;
 }
 

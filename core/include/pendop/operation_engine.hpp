@@ -171,7 +171,10 @@ class operation_engine {
   /// releases the last worker. A settled resource keeps its state.
   void shutdown();
 
-  /// Waits up to `timeout` (real time) until no operation is pending.
+  /// Waits up to `timeout` (real time) until no operation is pending, then
+  /// up to `timeout` again until its final report has left the channel (a
+  /// host's sink has it). From inside the channel it does not wait for the
+  /// delivery in progress, its own.
   bool wait_idle(duration timeout);
 
   [[nodiscard]] resource_state state() const;

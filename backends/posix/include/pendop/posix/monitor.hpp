@@ -200,7 +200,10 @@ class monitor {
   /// `bound`), stops every pending operation, and an Offline that outlasts
   /// its half, with reason `shutdown` (Terminate); waits up to `bound` and
   /// reports what went offline, what was terminated and what did not stop.
-  /// Later requests fail with `shutting_down`. Idempotent.
+  /// Before it returns (from outside a subscriber), every event up to the
+  /// last final state it waited for has reached the subscribers, even when
+  /// another thread was delivering. Later requests fail with
+  /// `shutting_down`. Idempotent.
   shutdown_report shutdown(duration bound = std::chrono::seconds(10),
                            online_at_shutdown online = online_at_shutdown::take_offline);
 
