@@ -240,7 +240,7 @@ class timed_out final : public pendop::resource {
 
 // Waits (up to 10 s) until the process is back to `threads` threads: the
 // threads an earlier scenario left parked or leaving must not load the
-// machine while a baseline is measured.
+// machine while the next one is measured.
 void await_threads(int threads) {
   const auto give_up = clock_type::now() + 10s;
   while (pendop::posix::process_thread_count().value_or(0) > threads &&
@@ -249,10 +249,9 @@ void await_threads(int threads) {
   }
 }
 
-std::vector<metric> bench_watchdog(int n, int quiet_threads) {
+std::vector<metric> bench_watchdog(int n) {
   constexpr auto timeout = 300ms;
   std::vector<double> mine, raw;
-  await_threads(quiet_threads);
   {
     boost::asio::io_context io;
     std::vector<std::unique_ptr<boost::asio::steady_timer>> timers;
@@ -528,18 +527,25 @@ int main(int argc, char** argv) {
     return only.empty() || std::find(only.begin(), only.end(), name) != only.end();
   };
   std::fprintf(stderr, "pendop benchmarks%s\n", quick ? " (quick)" : "");
+  // Each scenario after the first starts once the threads an earlier one
+  // left parked or leaving are gone.
+  const int quiet_threads = pendop::posix::process_thread_count().value_or(0);
   if (selected("dispatch")) add(bench_dispatch(quick ? 100 : 2000));
   if (selected("terminate")) add(bench_terminate(quick ? 50 : 1000));
   if (selected("report")) add(bench_report(quick ? 3 : 30, quick ? 1000 : 100'000));
   if (selected("watchdog")) {
-    const int quiet_threads = pendop::posix::process_thread_count().value_or(0);
     for (int n : quick ? std::vector<int>{1, 100} : std::vector<int>{1, 1000, 10'000}) {
-      add(bench_watchdog(n, quiet_threads));
+      await_threads(quiet_threads);
+      add(bench_watchdog(n));
     }
   }
-  if (selected("report_stream")) add(bench_report_stream(quick ? 2000 : 200'000));
+  if (selected("report_stream")) {
+    await_threads(quiet_threads);
+    add(bench_report_stream(quick ? 2000 : 200'000));
+  }
   if (selected("idle")) {
     for (int n : quick ? std::vector<int>{200, 1000} : std::vector<int>{10'000, 25'000, 100'000}) {
+      await_threads(quiet_threads);
       add(bench_idle(n, idle_seconds));
     }
   }
