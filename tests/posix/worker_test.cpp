@@ -342,7 +342,7 @@ TEST_CASE("threads whose linger is over leave a gap apart and stay reusable unti
   started.wait();  // three threads, so three park
   const auto released = std::chrono::steady_clock::now();
   release.open();
-  REQUIRE(await_parked(*lot, 2));  // the first leaves at the end of its linger ...
+  REQUIRE(await_parked(*lot, 2));  // the first leaves once the lot is a gap quiet ...
   REQUIRE(await_parked(*lot, 1));  // ... the next one a gap later
   CHECK(std::chrono::steady_clock::now() - released >= gap);
   // The last is waiting for its turn, and still takes a job meanwhile.
@@ -350,6 +350,42 @@ TEST_CASE("threads whose linger is over leave a gap apart and stay reusable unti
   lot->start([&] { ran.set_value(); });
   CHECK(ran.get_future().wait_for(5s) == std::future_status::ready);
   lot.reset();
+}
+
+TEST_CASE("a lot's threads do not leave while threads start and park, and leave once it is quiet") {
+  thread_count_guard threads;
+  constexpr auto gap = 1s;
+  auto lot = std::make_shared<thread_lot>(3, 10ms, gap);
+  std::latch started(2);
+  gate release;
+  for (int i = 0; i < 2; ++i) {
+    lot->start([&] {
+      started.count_down();
+      release.wait();
+    });
+  }
+  started.wait();
+  release.open();
+  REQUIRE(await_parked(*lot, 2));
+  // Traffic for longer than a gap, well past the linger: one thread takes a
+  // short job every 10 ms and parks again. Neither thread may leave
+  // meanwhile (a leave needs a whole gap without traffic).
+  const auto traffic_until = std::chrono::steady_clock::now() + 1500ms;
+  bool both_stayed = true;
+  while (both_stayed && std::chrono::steady_clock::now() < traffic_until) {
+    std::promise<void> ran;
+    lot->start([&] { ran.set_value(); });
+    REQUIRE(ran.get_future().wait_for(5s) == std::future_status::ready);
+    const auto give_up = std::chrono::steady_clock::now() + 300ms;  // under a gap
+    while (lot->parked() != 2 && std::chrono::steady_clock::now() < give_up) {
+      std::this_thread::sleep_for(1ms);
+    }
+    both_stayed = lot->parked() == 2;
+    std::this_thread::sleep_for(10ms);
+  }
+  CHECK(both_stayed);
+  // Quiet: both leave, a gap apart.
+  CHECK(await_parked(*lot, 0));
 }
 
 TEST_CASE("a body that ignores terminate on a lot's thread is abandoned and parks when done") {

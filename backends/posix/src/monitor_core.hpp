@@ -165,12 +165,13 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
   const std::shared_ptr<call_executor> exec;
   // Where every runner's worker threads park between operations. Every
   // thread whose body returned parks (no cap: they are as many as the
-  // operations that ran at once) and lingers a second; then they leave
-  // 250 µs apart, so a storm of stops is not followed by a storm of stack
-  // unmaps, each of which stalls the other CPUs.
+  // operations that ran at once) and lingers a second; then they leave 1 ms
+  // apart and only while no operation starts or ends, so a storm of stops
+  // is neither followed nor interrupted by a storm of stack unmaps, each of
+  // which stalls the other CPUs.
   const std::shared_ptr<thread_lot> threads =
       std::make_shared<thread_lot>(std::numeric_limits<std::size_t>::max(),
-                                   std::chrono::seconds(1), std::chrono::microseconds(250));
+                                   std::chrono::seconds(1), std::chrono::milliseconds(1));
   const duration stop_wait;
   duration stop_lead{};  // set once by monitor::create: the runners' stop_lead
   const time_point epoch;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -50,30 +51,50 @@ struct lot_state {
   std::size_t parked = 0;       // guarded by mu
   bool closed = false;          // guarded by mu
   time_point next_departure{};  // guarded by mu: the earliest a lingering thread may leave
+  time_point last_traffic{};    // guarded by mu: when a thread last started or parked
   std::size_t live = 0;         // guarded by mu: threads started and not yet gone
 };
 
 namespace {
 
 // Parks the calling thread until start() hands it a job; an empty job when
-// none comes within `linger` (and its departure slot, `gap` after the last
-// one), or the lot is full or closed.
+// none comes within `linger` and its turn to leave has come, or the lot is
+// full or closed.
+//
+// With a `gap`, threads whose linger is over leave one at a time, oldest
+// first, and stay reusable until then. The oldest leaves once the previous
+// departure is `gap` behind and the lot has been quiet (no thread started
+// or parked) for `gap`: a thread's exit unmaps its stack, which stalls
+// every CPU, so exits wait for a burst of operations -- a storm of
+// timeouts, say -- to pass. The others wait untimed until they are oldest.
 thread_lot::job park(lot_state& st) {
   using clock = std::chrono::steady_clock;
   lot_state::slot me;
   std::unique_lock lk(st.mu);
   if (st.closed || st.parked >= st.capacity) return {};
   st.push(me);
+  st.last_traffic = clock::now();
   const auto handed = [&] { return me.next || st.closed; };
   if (!me.cv.wait_for(lk, st.linger, handed) && st.gap > duration::zero()) {
-    // Still reusable until the slot comes: departures stay `gap` apart.
-    const time_point now = clock::now();
-    const time_point leave = std::max(now, st.next_departure);
-    st.next_departure = leave + st.gap;
-    (void)me.cv.wait_until(lk, leave, handed);
+    while (!handed()) {
+      if (st.oldest != &me) {
+        me.cv.wait(lk);  // woken by the departure before this one
+        continue;
+      }
+      const time_point now = clock::now();
+      const time_point turn = std::max(st.next_departure, st.last_traffic + st.gap);
+      if (now >= turn) {
+        st.next_departure = now + st.gap;
+        break;
+      }
+      (void)me.cv.wait_until(lk, turn);
+    }
   }
   if (me.next) return std::move(me.next);  // start() took this slot off the list
-  if (!st.closed) st.unlink(me);           // closing empties the list
+  if (!st.closed) {                         // closing empties the list
+    st.unlink(me);
+    if (st.oldest != nullptr) st.oldest->cv.notify_one();  // next in line
+  }
   return {};
 }
 
@@ -114,6 +135,7 @@ void thread_lot::start(job fn) {
   std::size_t live = 0;
   {
     std::lock_guard lk(state_->mu);
+    state_->last_traffic = std::chrono::steady_clock::now();
     if (auto* s = state_->newest) {
       state_->unlink(*s);
       s->next = std::move(fn);

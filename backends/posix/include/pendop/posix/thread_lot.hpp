@@ -8,9 +8,11 @@
 // thread that is running a body parks no more and exits when it returns.
 //
 // Leaving is gentle. With a `gap`, threads whose linger is over leave one
-// at a time, `gap` apart (each stays reusable until its turn): unmapping a
-// stack stalls every CPU for a TLB flush, and a thousand of them at once
-// delay everything else by milliseconds. A thread that exits first drops to
+// at a time, oldest first, `gap` apart and only once the lot has been quiet
+// (no thread started or parked) for `gap`; each stays reusable until its
+// turn. Unmapping a stack stalls every CPU for a TLB flush: a thousand exits
+// at once, or exits in the middle of a storm of timeouts, delay everything
+// else by milliseconds. A thread that exits first drops to
 // the lowest priority (`lower_current_thread_priority`); a parked thread
 // keeps its priority for the next body. As its threads double, the lot
 // grows the process's futex hash (`reserve_futex_hash`) to about two
@@ -38,8 +40,8 @@ class thread_lot {
   using job = std::function<void()>;
 
   /// `capacity` threads park at most; each lingers `linger`, then leaves
-  /// at the next free turn, `gap` after the previous departure (zero: at
-  /// once).
+  /// at its turn: `gap` after the previous departure, and after `gap`
+  /// without a thread started or parked (zero: at once).
   explicit thread_lot(std::size_t capacity = 16, duration linger = std::chrono::seconds(1),
                       duration gap = duration::zero());
   ~thread_lot();
