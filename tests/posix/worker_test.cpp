@@ -352,40 +352,64 @@ TEST_CASE("threads whose linger is over leave a gap apart and stay reusable unti
   lot.reset();
 }
 
-TEST_CASE("a lot's threads do not leave while threads start and park, and leave once it is quiet") {
-  thread_count_guard threads;
-  constexpr auto gap = 1s;
-  auto lot = std::make_shared<thread_lot>(3, 10ms, gap);
+namespace {
+
+// Parks two threads in `lot` (started at once, so both park).
+void park_two(thread_lot& lot) {
   std::latch started(2);
   gate release;
   for (int i = 0; i < 2; ++i) {
-    lot->start([&] {
+    lot.start([&] {
       started.count_down();
       release.wait();
     });
   }
   started.wait();
   release.open();
-  REQUIRE(await_parked(*lot, 2));
-  // Traffic for longer than a gap, well past the linger: one thread takes a
-  // short job every 10 ms and parks again. Neither thread may leave
-  // meanwhile (a leave needs a whole gap without traffic).
-  const auto traffic_until = std::chrono::steady_clock::now() + 1500ms;
-  bool both_stayed = true;
-  while (both_stayed && std::chrono::steady_clock::now() < traffic_until) {
+  REQUIRE(await_parked(lot, 2));
+}
+
+// Keeps `lot` busy until `until`: a short job every 10 ms, which the newest
+// parked thread takes and parks again. False as soon as one of the two
+// parked threads has left (after a job, they are not both back within
+// 300 ms).
+bool busy_keeps_both(thread_lot& lot, std::chrono::steady_clock::time_point until) {
+  while (std::chrono::steady_clock::now() < until) {
     std::promise<void> ran;
-    lot->start([&] { ran.set_value(); });
+    lot.start([&] { ran.set_value(); });
     REQUIRE(ran.get_future().wait_for(5s) == std::future_status::ready);
-    const auto give_up = std::chrono::steady_clock::now() + 300ms;  // under a gap
-    while (lot->parked() != 2 && std::chrono::steady_clock::now() < give_up) {
+    const auto give_up = std::chrono::steady_clock::now() + 300ms;
+    while (lot.parked() != 2 && std::chrono::steady_clock::now() < give_up) {
       std::this_thread::sleep_for(1ms);
     }
-    both_stayed = lot->parked() == 2;
+    if (lot.parked() != 2) return false;
     std::this_thread::sleep_for(10ms);
   }
-  CHECK(both_stayed);
-  // Quiet: both leave, a gap apart.
-  CHECK(await_parked(*lot, 0));
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("a lot's threads do not leave while threads start and park, and leave once it is quiet") {
+  thread_count_guard threads;
+  // The linger ends 400 ms after parking; a busy lot would shed the oldest
+  // only 400 ms after that. Traffic until 700 ms: past the linger by two
+  // gaps, and no thread may leave meanwhile.
+  auto lot = std::make_shared<thread_lot>(3, 400ms, 150ms);
+  park_two(*lot);
+  CHECK(busy_keeps_both(*lot, std::chrono::steady_clock::now() + 700ms));
+  CHECK(await_parked(*lot, 0));  // quiet: both leave
+}
+
+TEST_CASE("a lot that is never quiet still sheds its idle threads, slowly") {
+  thread_count_guard threads;
+  auto lot = std::make_shared<thread_lot>(3, 100ms, 1s);
+  park_two(*lot);
+  // Never a gap (1 s) without traffic: the oldest leaves by the busy pace,
+  // a second after its linger ended, while the newest keeps working.
+  const auto begun = std::chrono::steady_clock::now();
+  CHECK_FALSE(busy_keeps_both(*lot, begun + 10s));
+  CHECK(std::chrono::steady_clock::now() - begun >= 1s);
 }
 
 TEST_CASE("a body that ignores terminate on a lot's thread is abandoned and parks when done") {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -50,7 +51,7 @@ struct lot_state {
   slot* oldest = nullptr;       // guarded by mu
   std::size_t parked = 0;       // guarded by mu
   bool closed = false;          // guarded by mu
-  time_point next_departure{};  // guarded by mu: the earliest a lingering thread may leave
+  time_point last_departure{};  // guarded by mu
   time_point last_traffic{};    // guarded by mu: when a thread last started or parked
   std::size_t live = 0;         // guarded by mu: threads started and not yet gone
 };
@@ -62,11 +63,11 @@ namespace {
 // full or closed.
 //
 // With a `gap`, threads whose linger is over leave one at a time, oldest
-// first, and stay reusable until then. The oldest leaves once the previous
-// departure is `gap` behind and the lot has been quiet (no thread started
-// or parked) for `gap`: a thread's exit unmaps its stack, which stalls
-// every CPU, so exits wait for a burst of operations -- a storm of
-// timeouts, say -- to pass. The others wait untimed until they are oldest.
+// first, and stay reusable until then; the others wait untimed until they
+// are oldest. A thread's exit unmaps its stack, which stalls every CPU, so
+// the oldest waits for a quiet lot: it leaves once no thread has started,
+// parked or left for `gap`. A lot that is never quiet still sheds them,
+// slowly: one per `linger` (or `gap`, if longer).
 thread_lot::job park(lot_state& st) {
   using clock = std::chrono::steady_clock;
   lot_state::slot me;
@@ -76,15 +77,19 @@ thread_lot::job park(lot_state& st) {
   st.last_traffic = clock::now();
   const auto handed = [&] { return me.next || st.closed; };
   if (!me.cv.wait_for(lk, st.linger, handed) && st.gap > duration::zero()) {
+    std::optional<time_point> due;  // since when this thread is next to leave
     while (!handed()) {
       if (st.oldest != &me) {
         me.cv.wait(lk);  // woken by the departure before this one
         continue;
       }
       const time_point now = clock::now();
-      const time_point turn = std::max(st.next_departure, st.last_traffic + st.gap);
+      if (!due) due = now;
+      const time_point quiet = std::max(st.last_departure, st.last_traffic) + st.gap;
+      const time_point busy = std::max(*due, st.last_departure) + std::max(st.linger, st.gap);
+      const time_point turn = std::min(quiet, busy);
       if (now >= turn) {
-        st.next_departure = now + st.gap;
+        st.last_departure = now;
         break;
       }
       (void)me.cv.wait_until(lk, turn);

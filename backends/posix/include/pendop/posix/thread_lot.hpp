@@ -8,11 +8,12 @@
 // thread that is running a body parks no more and exits when it returns.
 //
 // Leaving is gentle. With a `gap`, threads whose linger is over leave one
-// at a time, oldest first, `gap` apart and only once the lot has been quiet
-// (no thread started or parked) for `gap`; each stays reusable until its
-// turn. Unmapping a stack stalls every CPU for a TLB flush: a thousand exits
-// at once, or exits in the middle of a storm of timeouts, delay everything
-// else by milliseconds. A thread that exits first drops to
+// at a time, oldest first, each once the lot has been quiet (no thread
+// started, parked or left) for `gap`; each stays reusable until its turn.
+// Unmapping a stack stalls every CPU for a TLB flush: a thousand exits at
+// once, or exits in the middle of a storm of timeouts, delay everything
+// else by milliseconds. A lot that is never quiet still sheds its idle
+// threads, one per `linger` (or `gap`, if longer). A thread that exits first drops to
 // the lowest priority (`lower_current_thread_priority`); a parked thread
 // keeps its priority for the next body. As its threads double, the lot
 // grows the process's futex hash (`reserve_futex_hash`) to about two
@@ -40,8 +41,10 @@ class thread_lot {
   using job = std::function<void()>;
 
   /// `capacity` threads park at most; each lingers `linger`, then leaves
-  /// at its turn: `gap` after the previous departure, and after `gap`
-  /// without a thread started or parked (zero: at once).
+  /// at its turn: once the lot has had no thread start, park or leave for
+  /// `gap`, or, if it never is that quiet, the longer of `linger` and
+  /// `gap` after its turn was due and after the previous departure (zero
+  /// `gap`: at once).
   explicit thread_lot(std::size_t capacity = 16, duration linger = std::chrono::seconds(1),
                       duration gap = duration::zero());
   ~thread_lot();
