@@ -182,11 +182,11 @@ TEST_CASE("real workers: a timed-out body that ignores the stop is a zombie stop
   CHECK(m->shutdown(5s).complete());
 }
 
-TEST_CASE("real workers: with a stop lead the stop is never early and follows a moved deadline") {
+// The stop is never early and follows a deadline that a report moved while
+// the stop was already being prepared.
+void check_stop_follows_moved_deadline(pendop::posix::monitor_options o) {
   event_log log;
-  pendop::posix::monitor_options o;
-  o.stop_lead = 200ms;  // the timer fires 200 ms early; a call thread waits out the rest
-  auto m = pendop::posix::monitor::create(o);
+  auto m = pendop::posix::monitor::create(std::move(o));
   REQUIRE(m);
   auto events = m->subscribe(log.sink());
   pendop::resource_properties p;
@@ -197,9 +197,9 @@ TEST_CASE("real workers: with a stop lead the stop is never early and follows a 
   std::atomic<clock::time_point::rep> reported{0};
   std::atomic<clock::time_point::rep> terminated{0};
   auto res = std::make_shared<monitored_resource>([&](pendop::operation& op, int) {
-    // A report inside the lead (after the timer at 100 ms, before the
-    // deadline at 300 ms) moves the deadline while a call thread waits for
-    // the old one.
+    // A report inside the lead (after a 200 ms lead's timer at 100 ms,
+    // before the deadline at 300 ms) moves the deadline while a call thread
+    // waits for the old one.
     (void)op.wait_for(150ms);
     reported = clock::now().time_since_epoch().count();  // the deadline moves after this
     accepted = op.report({.stage = "late"}) == pendop::exit_state::proceed;
@@ -218,6 +218,55 @@ TEST_CASE("real workers: with a stop lead the stop is never early and follows a 
     MESSAGE("the machine was too slow to report before the first deadline");
   }
   CHECK(log.first(event_kind::terminated)->reason == pendop::stop_reason::pending_timeout);
+  CHECK(m->shutdown(5s).complete());
+}
+
+TEST_CASE("real workers: the call pool waits for a deadline itself, never early, and follows a moved one") {
+  check_stop_follows_moved_deadline({});
+}
+
+TEST_CASE("real workers: with a stop lead the stop is never early and follows a moved deadline") {
+  // Calls on an executor that cannot wait for a deadline: the monitor's
+  // timer fires 200 ms early and a call thread waits out the rest.
+  boost::asio::thread_pool calls(2);
+  pendop::posix::monitor_options o;
+  o.stop_lead = 200ms;
+  o.executor = pendop::posix::make_asio_call_executor(calls.get_executor());
+  check_stop_follows_moved_deadline(std::move(o));
+  calls.join();
+}
+
+TEST_CASE("real workers: a Terminate stuck in resource code does not hold up another timeout") {
+  auto m = pendop::posix::monitor::create();
+  REQUIRE(m);
+  pendop::resource_properties p;
+  p.restart = pendop::restart_action::dont_restart;
+  const auto silent = [](pendop::operation& op, int) {
+    (void)op.wait_for(1h);
+    return pendop::ok();
+  };
+  auto stuck = std::make_shared<monitored_resource>(silent);
+  auto other = std::make_shared<monitored_resource>(silent);
+  pendop_test::gate release;
+  std::atomic<bool> stuck_called{false};
+  stuck->on_terminate = [&] {
+    stuck_called = true;
+    release.wait();
+  };
+  p.pending_timeout = 50ms;
+  REQUIRE(m->add("stuck", stuck, p));
+  p.pending_timeout = 100ms;
+  REQUIRE(m->add("other", other, p));
+  REQUIRE(m->online("stuck"));
+  REQUIRE(m->online("other"));
+  const auto give_up = std::chrono::steady_clock::now() + 10s;
+  while (other->terminates == 0 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(1ms);
+  }
+  CHECK(stuck_called);
+  CHECK(other->terminates == 1);  // while the first Terminate is still stuck
+  CHECK(stuck->terminates == 0);
+  release.open();
   CHECK(m->shutdown(5s).complete());
 }
 

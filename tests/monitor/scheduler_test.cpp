@@ -11,6 +11,8 @@
 #include <atomic>
 #include <future>
 #include <memory>
+#include <mutex>
+#include <utility>
 #include <thread>
 #include <vector>
 
@@ -120,6 +122,112 @@ TEST_CASE("the pool abandons a call stuck past join_wait instead of hanging") {
   CHECK_FALSE(finished);
   stuck.open();
   while (!finished) std::this_thread::yield();
+}
+
+// Timed calls (execute_at): a thread of the pool waits for each itself.
+namespace {
+using steady = std::chrono::steady_clock;
+
+// Waits up to 10 s for `done`; a slow machine only makes it take longer.
+bool await_flag(const std::atomic<bool>& done) {
+  const auto give_up = steady::now() + 10s;
+  while (!done && steady::now() < give_up) std::this_thread::sleep_for(1ms);
+  return done;
+}
+}  // namespace
+
+TEST_CASE("timed calls run at their time, earliest first") {
+  thread_pool_executor pool(4, 2s);
+  std::mutex mu;
+  std::vector<std::pair<char, steady::time_point>> ran;
+  std::atomic<bool> last{false};
+  const auto t0 = steady::now();
+  const auto at = [&](char name, steady::duration after) {
+    return pool.execute_at(t0 + after, [&, name] {
+      std::lock_guard lk(mu);
+      ran.emplace_back(name, steady::now());
+      if (name == 'c') last = true;
+    });
+  };
+  const auto c = at('c', 60ms);
+  const auto a = at('a', 20ms);
+  const auto b = at('b', 40ms);
+  CHECK(a != 0);
+  CHECK(b != 0);
+  CHECK(c != 0);
+  CHECK(a != b);
+  REQUIRE(await_flag(last));
+  std::lock_guard lk(mu);
+  REQUIRE(ran.size() == 3);
+  CHECK(ran[0].first == 'a');
+  CHECK(ran[1].first == 'b');
+  CHECK(ran[2].first == 'c');
+  CHECK(ran[0].second >= t0 + 20ms);  // never early
+  CHECK(ran[1].second >= t0 + 40ms);
+  CHECK(ran[2].second >= t0 + 60ms);
+}
+
+TEST_CASE("a cancelled timed call never runs, and one that has started cannot be cancelled") {
+  thread_pool_executor pool(4, 2s);
+  std::atomic<bool> cancelled_ran{false};
+  std::atomic<bool> started{false};
+  std::atomic<bool> sentinel{false};
+  pendop_test::gate hold;
+  const auto t0 = steady::now();
+  const auto dropped = pool.execute_at(t0 + 30ms, [&] { cancelled_ran = true; });
+  CHECK(pool.cancel(dropped));
+  CHECK_FALSE(pool.cancel(dropped));  // gone already
+  const auto running = pool.execute_at(t0, [&] {
+    started = true;
+    hold.wait();
+  });
+  REQUIRE(await_flag(started));
+  CHECK_FALSE(pool.cancel(running));
+  hold.open();
+  (void)pool.execute_at(t0 + 60ms, [&] { sentinel = true; });  // due after the dropped one
+  REQUIRE(await_flag(sentinel));
+  CHECK_FALSE(cancelled_ran);
+  CHECK_FALSE(pool.cancel(12345));  // never one of the pool's
+}
+
+TEST_CASE("a timed call stuck in resource code does not hold up the next one") {
+  pendop_test::gate stuck;
+  std::atomic<bool> first{false};
+  std::atomic<bool> second{false};
+  {
+    thread_pool_executor pool(4, 2s);
+    const auto t0 = steady::now();
+    // Both are waited for: the thread that waited for the first runs it
+    // and gets stuck there.
+    (void)pool.execute_at(t0 + 30ms, [&] {
+      first = true;
+      stuck.wait();
+    });
+    (void)pool.execute_at(t0 + 40ms, [&] { second = true; });
+    REQUIRE(await_flag(first));
+    // Another thread takes the second call over (after at most 100 ms).
+    CHECK(await_flag(second));
+    stuck.open();
+  }
+}
+
+TEST_CASE("a pool destroyed with timed calls pending drops them at once") {
+  std::atomic<bool> ran{false};
+  const auto t0 = steady::now();
+  {
+    thread_pool_executor pool(2, 2s);
+    REQUIRE(pool.execute_at(t0 + 1h, [&] { ran = true; }) != 0);
+  }
+  CHECK(steady::now() - t0 < 30s);  // not an hour
+  CHECK_FALSE(ran);
+}
+
+TEST_CASE("an executor that cannot wait for a time says so") {
+  pendop::posix::inline_executor inline_calls;
+  bool ran = false;
+  CHECK(inline_calls.execute_at(steady::now(), [&] { ran = true; }) == 0);
+  CHECK_FALSE(ran);
+  CHECK_FALSE(inline_calls.cancel(1));
 }
 
 // A monitor's last reference can be dropped by one of its own timer

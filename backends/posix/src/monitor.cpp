@@ -27,6 +27,7 @@ result<monitor> monitor::create(monitor_options options) {
   const duration lead = options.stop_lead ? *options.stop_lead
                         : options.timers  ? duration::zero()
                                           : duration(std::chrono::microseconds(500));
+  const bool own_clock = !options.timers;
   auto clock = options.timers ? std::move(options.timers) : std::make_shared<asio_scheduler>();
   auto exec = options.executor ? std::move(options.executor)
                                : std::make_shared<thread_pool_executor>();
@@ -36,6 +37,7 @@ result<monitor> monitor::create(monitor_options options) {
   auto core = std::make_shared<detail::monitor_core>(std::move(clock), std::move(exec),
                                                      options.stop_wait, options.poll_slack);
   core->stop_lead = lead;
+  core->steady_timers = own_clock;
   return monitor(std::move(core));
 }
 
@@ -82,6 +84,7 @@ result<void> monitor::add(std::string name, std::shared_ptr<resource> res,
   if (properties.operation_limit.count() > 0) ro.operation_limit = properties.operation_limit;
   ro.threads = c.threads;
   ro.stop_lead = c.stop_lead;
+  ro.stops_wait_for_deadlines = c.steady_timers;  // the call pool waits for deadlines itself
   ro.timers = c.clock;  // the runner watches its own PendingTimeout ...
   ro.stops = std::make_shared<detail::terminate_calls>(c.weak_from_this(), e);  // ... and stops
                                                                                // through call()

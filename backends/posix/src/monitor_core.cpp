@@ -85,6 +85,21 @@ void monitor_core::call(const entry_ptr& e, std::string entry_point, std::functi
   });
 }
 
+call_executor::timed_id monitor_core::call_at(const entry_ptr& e, std::string entry_point,
+                                              time_point when, std::function<void()> fn) {
+  // The watch starts when the call does, not when it is scheduled.
+  return exec->execute_at(when, [self = shared_from_this(), e, name = std::move(entry_point),
+                                 fn = std::move(fn)]() mutable {
+    call_watch::call_id id = 0;
+    {
+      std::lock_guard lk(self->mu);
+      id = self->begin_watch(e, std::move(name));
+    }
+    fn();
+    self->call_returned(e, id);
+  });
+}
+
 call_watch::call_id monitor_core::begin_watch(const entry_ptr& e, std::string entry_point) {
   const time_point deadline = clock->now() + e->props.deadlock_timeout;
   const auto id = watch.begin(e->name, std::move(entry_point), deadline);

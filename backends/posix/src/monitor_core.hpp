@@ -110,6 +110,10 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
 
   // --- calls into resource code, watched for DeadlockTimeout -----------------
   void call(const entry_ptr& e, std::string entry_point, std::function<void()> fn);
+  // `call` at `when` (steady clock), on an executor thread that waited for
+  // it itself; 0 if the executor cannot wait.
+  call_executor::timed_id call_at(const entry_ptr& e, std::string entry_point, time_point when,
+                                  std::function<void()> fn);
   // (mu held) Starts the DeadlockTimeout watch of one call.
   call_watch::call_id begin_watch(const entry_ptr& e, std::string entry_point);
   void call_returned(const entry_ptr& e, call_watch::call_id id);
@@ -174,6 +178,7 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
                                    std::chrono::seconds(1), std::chrono::milliseconds(1));
   const duration stop_wait;
   duration stop_lead{};  // set once by monitor::create: the runners' stop_lead
+  bool steady_timers = false;  // set once by monitor::create: `clock` is the steady clock
   const time_point epoch;
   event_hub events;
 
@@ -203,6 +208,17 @@ class terminate_calls final : public call_executor {
     auto core = core_.lock();
     auto e = entry_.lock();
     if (core && e) core->call(e, "Terminate", std::move(fn));
+  }
+
+  timed_id execute_at(time_point when, call fn) override {
+    auto core = core_.lock();
+    auto e = entry_.lock();
+    return core && e ? core->call_at(e, "Terminate", when, std::move(fn)) : 0;
+  }
+
+  bool cancel(timed_id id) noexcept override {
+    auto core = core_.lock();
+    return core && core->exec->cancel(id);
   }
 
  private:

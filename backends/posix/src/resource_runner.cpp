@@ -8,6 +8,7 @@
 #include <pendop/posix/thread_pool_executor.hpp>
 #include <pendop/posix/worker.hpp>
 
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -70,18 +71,40 @@ class posix_platform final : public worker_platform {
 // callbacks hold it weakly: a runner destroyed meanwhile is left alone.
 struct runner_state : std::enable_shared_from_this<runner_state> {
   runner_state(operation_engine e, std::shared_ptr<scheduler> t, std::shared_ptr<call_executor> x,
-               duration wait, duration l)
-      : engine(std::move(e)), timers(std::move(t)), stops(std::move(x)), stop_wait(wait), lead(l) {}
+               duration wait, duration l, bool executor_waits)
+      : engine(std::move(e)),
+        timers(std::move(t)),
+        stops(std::move(x)),
+        stop_wait(wait),
+        lead(l),
+        stops_wait(executor_waits) {}
 
   ~runner_state() {
     if (!timers) return;
     std::lock_guard lk(mu);
     if (timer != 0) timers->cancel(timer);
+    if (due != 0) stops->cancel(due);
   }
 
-  // Makes sure the deadline is checked no later than `deadline` (the timer
-  // fires `lead` before it and a call thread waits out the rest).
-  void watch(time_point deadline) { arm(deadline - lead); }
+  // Makes sure the deadline is checked no later than `deadline`: by a call
+  // thread that waits for it (`stops_wait`), else by the timer, which fires
+  // `lead` before it while a call thread waits out the rest.
+  void watch(time_point deadline) {
+    if (stops_wait && watch_on_stops(deadline)) return;
+    arm(deadline - lead);
+  }
+
+  // Asks `stops` to check the deadline at `deadline`; false if it cannot.
+  bool watch_on_stops(time_point deadline) {
+    std::lock_guard lk(mu);
+    if (due != 0 && due_at <= deadline) return true;  // an earlier check re-arms itself
+    if (due != 0) stops->cancel(due);
+    due = stops->execute_at(deadline, [weak = weak_from_this(), gen = ++due_gen] {
+      if (auto self = weak.lock()) self->on_due(gen);
+    });
+    due_at = deadline;
+    return due != 0;
+  }
 
   // Makes sure the timer fires no later than `when`.
   void arm(time_point when) {
@@ -94,13 +117,15 @@ struct runner_state : std::enable_shared_from_this<runner_state> {
     });
   }
 
-  // An operation settled: a timer left for its deadline is cancelled, unless
+  // An operation settled: a check left for its deadline is cancelled, unless
   // a new operation (which armed it after it began) is pending.
   void disarm_if_settled() {
     std::lock_guard lk(mu);
-    if (timer == 0 || engine.deadline()) return;
-    timers->cancel(timer);
+    if ((timer == 0 && due == 0) || engine.deadline()) return;
+    if (timer != 0) timers->cancel(timer);
+    if (due != 0) stops->cancel(due);
     timer = 0;
+    due = 0;
   }
 
   // The deadline may have moved since the timer was armed (a report moves
@@ -125,17 +150,37 @@ struct runner_state : std::enable_shared_from_this<runner_state> {
       auto self = weak.lock();
       if (!self) return;
       if (self->lead > duration::zero()) (void)self->timers->wait_until({}, when);
-      const auto stopped = self->engine.expire();
-      if (!stopped) {
-        // Not due after all (a report moved the deadline meanwhile): watch
-        // the new one, since this timer has fired.
-        if (const auto next = self->engine.deadline()) self->watch(*next);
-        return;
-      }
-      self->timers->schedule_at(self->timers->now() + self->stop_wait,
-                                [weak = self->weak_from_this(), id = *stopped] {
-                                  if (auto s = weak.lock()) s->reap_overdue(id);
-                                });
+      self->stop_if_due();
+    });
+  }
+
+  // On a call thread that waited for the deadline itself (`stops_wait`).
+  void on_due(std::uint64_t gen) {
+    {
+      std::lock_guard lk(mu);
+      if (gen == due_gen) due = 0;  // else a later check is armed already
+    }
+    const auto deadline = engine.deadline();
+    if (!deadline) return;  // settled, or already stopping
+    if (*deadline > timers->now()) {
+      watch(*deadline);  // moved by a report since
+      return;
+    }
+    stop_if_due();
+  }
+
+  // On a call thread, at the deadline: stops the operation (the engine
+  // re-checks it) and has the timer reap a body that ignores the stop.
+  void stop_if_due() {
+    const auto stopped = engine.expire();
+    if (!stopped) {
+      // Not due after all (a report moved the deadline meanwhile): watch
+      // the new one, since this check has run.
+      if (const auto next = engine.deadline()) watch(*next);
+      return;
+    }
+    timers->schedule_at(timers->now() + stop_wait, [weak = weak_from_this(), id = *stopped] {
+      if (auto s = weak.lock()) s->reap_overdue(id);
     });
   }
 
@@ -151,11 +196,15 @@ struct runner_state : std::enable_shared_from_this<runner_state> {
   const std::shared_ptr<scheduler> timers;      // null: the caller polls
   const std::shared_ptr<call_executor> stops;
   const duration stop_wait;
-  const duration lead;  // runner_options::stop_lead
+  const duration lead;     // runner_options::stop_lead
+  const bool stops_wait;   // runner_options::stops_wait_for_deadlines
 
   std::mutex mu;
-  scheduler::timer_id timer = 0;  // guarded by mu
-  time_point armed_at{};          // guarded by mu
+  scheduler::timer_id timer = 0;   // guarded by mu
+  time_point armed_at{};           // guarded by mu
+  call_executor::timed_id due = 0;  // guarded by mu: the check `stops` waits for
+  time_point due_at{};             // guarded by mu
+  std::uint64_t due_gen = 0;       // guarded by mu: which check `due` is
 };
 
 }  // namespace detail
@@ -211,7 +260,7 @@ result<resource_runner> resource_runner::create(std::shared_ptr<resource> res, s
   if (!engine) return engine.error();
   auto state = std::make_shared<detail::runner_state>(
       std::move(*engine), std::move(options.timers), std::move(options.stops), stop_wait,
-      options.stop_lead);
+      options.stop_lead, options.stops_wait_for_deadlines);
   *owner = state;
   return resource_runner(std::move(state));
 }

@@ -4,20 +4,37 @@
 #include <pendop/posix/timer_slack.hpp>
 #include <pendop/posix/worker.hpp>
 
-#include <condition_variable>
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
 #include <deque>
+#include <map>
 #include <mutex>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace pendop::posix {
 
 namespace detail {
 
+// How long a call that `execute_at` started may keep the next due one
+// waiting before another idle thread takes it over.
+constexpr duration deputy_grace = std::chrono::milliseconds(100);
+
 struct pool_state {
+  using timed_key = std::pair<time_point, call_executor::timed_id>;
+
   std::mutex mu;
-  std::condition_variable cv;
+  std::condition_variable cv;         // idle threads, the deputy among them
+  std::condition_variable leader_cv;  // the leader alone
   std::deque<call_executor::call> queue;
+  std::map<timed_key, call_executor::call> timed;  // earliest first, then in order added
+  std::unordered_map<call_executor::timed_id, time_point> timed_at;  // for cancel
+  call_executor::timed_id next_timed = 1;
+  bool leader = false;  // an idle thread waits for timed.begin() on leader_cv
+  bool deputy = false;  // an idle thread waits for it plus deputy_grace on cv
   std::size_t idle = 0;
   std::size_t busy = 0;
   bool stopping = false;
@@ -58,24 +75,79 @@ void grow(const std::shared_ptr<pool_state>& st) {
   // `stopping` and returns at once.
 }
 
+// (mu held) Wakes an idle thread that has no role if the leader's or the
+// deputy's place is empty and a timed call waits; it takes the place.
+void fill_roles(pool_state& st) {
+  if (st.timed.empty() || (st.leader && st.deputy)) return;
+  const std::size_t roles = (st.leader ? 1 : 0) + (st.deputy ? 1 : 0);
+  if (st.idle > roles) st.cv.notify_one();
+}
+
+// (mu held) The next call to run: a queued one, or a timed one that is due.
+// Empty once the pool stops and nothing is queued.
+//
+// One idle thread (the leader) waits for the earliest timed call and runs it
+// itself: nothing is handed over at its time, so it starts as promptly as a
+// raw timer's callback. Waking another thread first would cost the call that
+// wake-up (measured: several times the tail lateness on 2 cores), so the
+// leader's place stays empty while it runs the call; a second idle thread
+// (the deputy) waits `deputy_grace` longer and takes over the next due call
+// if that call is still waiting, so a call stuck in resource code holds the
+// others up by at most that.
+call_executor::call take(pool_state& st, std::unique_lock<std::mutex>& lk) {
+  while (true) {
+    if (!st.queue.empty()) {
+      auto fn = std::move(st.queue.front());
+      st.queue.pop_front();
+      return fn;
+    }
+    if (st.stopping) return nullptr;
+    if (st.timed.empty()) {
+      st.cv.wait(lk);
+      continue;
+    }
+    const time_point due = st.timed.begin()->first.first;
+    if (!st.leader) {
+      if (std::chrono::steady_clock::now() >= due) {
+        auto first = st.timed.begin();
+        auto fn = std::move(first->second);
+        st.timed_at.erase(first->first.second);
+        st.timed.erase(first);
+        return fn;
+      }
+      st.leader = true;
+      fill_roles(st);
+      st.leader_cv.wait_until(lk, due);
+      st.leader = false;
+    } else if (!st.deputy) {
+      st.deputy = true;
+      fill_roles(st);
+      st.cv.wait_until(lk, due + deputy_grace);
+      st.deputy = false;
+    } else {
+      st.cv.wait(lk);
+    }
+  }
+}
+
 void serve(const std::shared_ptr<pool_state>& st) {
-  // Calls may wait for a deadline on purpose (the last of a PendingTimeout,
-  // before a stop): they wake on time.
+  // Timed calls are due at a deadline, and calls may wait for one on purpose
+  // (the last of a PendingTimeout, before a stop): they wake on time.
   make_current_thread_timers_precise();
   std::unique_lock lk(st->mu);
   while (true) {
     ++st->idle;
-    st->cv.wait(lk, [&] { return st->stopping || !st->queue.empty(); });
+    auto fn = take(*st, lk);
     --st->idle;
-    if (st->queue.empty()) return;  // stopping
-    auto fn = std::move(st->queue.front());
-    st->queue.pop_front();
+    if (!fn) return;  // stopping
     ++st->busy;
-    // Calls wait behind this one and no thread is free to take them: a
-    // helper, in case this call is stuck in resource code. Grown here, not
-    // in execute(), so a burst of short calls does not make its caller (the
-    // monitor's timer thread) create threads.
-    const bool helper = !st->queue.empty() && st->idle == 0 && reserve_thread_locked(*st);
+    // Calls wait behind this one (queued, or timed with nobody left to wait
+    // for them) and no thread is free to take them: a helper, in case this
+    // call is stuck in resource code. Grown here, not in execute(), so a
+    // burst of short calls does not make its caller (the monitor's timer
+    // thread) create threads.
+    const bool helper = (!st->queue.empty() || !st->timed.empty()) && st->idle == 0 &&
+                        reserve_thread_locked(*st);
     lk.unlock();
     if (helper) grow(st);
     try {
@@ -114,6 +186,7 @@ thread_pool_executor::~thread_pool_executor() {
     for (auto& w : state_->threads) all.push_back(w.get());
   }
   state_->cv.notify_all();
+  state_->leader_cv.notify_all();
   (void)worker::terminate_all(all, state_->join_wait, /*wait_only=*/true);
   for (worker* w : all) {
     if (w->running()) w->detach();  // stuck in resource code: abandon, never hang
@@ -122,16 +195,51 @@ thread_pool_executor::~thread_pool_executor() {
 
 void thread_pool_executor::execute(call fn) {
   std::unique_lock lk(state_->mu);
-  if (state_->stopping) return;
-  state_->queue.push_back(std::move(fn));
+  auto& st = *state_;
+  if (st.stopping) return;
+  st.queue.push_back(std::move(fn));
   // A new thread only when none is free or starting; a thread that takes a
   // call with others waiting behind it adds the next one (serve()).
-  const bool spawn = state_->idle == 0 &&
-                     state_->busy == state_->threads.size() + state_->starting &&
-                     detail::reserve_thread_locked(*state_);
+  const bool spawn = st.idle == 0 && st.busy == st.threads.size() + st.starting &&
+                     detail::reserve_thread_locked(st);
+  // The leader is idle too, and takes the call when it is the only one.
+  const bool only_leader = st.leader && st.idle == 1;
   lk.unlock();
-  state_->cv.notify_one();
+  if (only_leader) {
+    st.leader_cv.notify_one();
+  } else {
+    st.cv.notify_one();
+  }
   if (spawn) detail::grow(state_);
+}
+
+call_executor::timed_id thread_pool_executor::execute_at(time_point when, call fn) {
+  std::unique_lock lk(state_->mu);
+  auto& st = *state_;
+  if (st.stopping) return 0;
+  const timed_id id = st.next_timed++;
+  const bool earliest = st.timed.empty() || when < st.timed.begin()->first.first;
+  st.timed.emplace(std::pair{when, id}, std::move(fn));
+  st.timed_at.emplace(id, when);
+  // Two idle threads (the leader and the deputy) wait for timed calls; they
+  // are started now, not when a call falls due.
+  const bool spawn = st.idle + st.starting < 2 && detail::reserve_thread_locked(st);
+  if (earliest && st.leader) st.leader_cv.notify_one();  // it waits for a later one
+  detail::fill_roles(st);
+  lk.unlock();
+  if (spawn) detail::grow(state_);
+  return id;
+}
+
+bool thread_pool_executor::cancel(timed_id id) noexcept {
+  std::lock_guard lk(state_->mu);
+  auto& st = *state_;
+  const auto it = st.timed_at.find(id);
+  if (it == st.timed_at.end()) return false;  // started, dropped, or never ours
+  st.timed.erase(std::pair{it->second, id});
+  st.timed_at.erase(it);
+  // A leader waiting for it wakes at its time and finds the next one.
+  return true;
 }
 
 std::size_t thread_pool_executor::threads() const {

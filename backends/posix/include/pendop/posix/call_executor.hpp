@@ -7,6 +7,9 @@
 // block).
 #pragma once
 
+#include <pendop/time.hpp>
+
+#include <cstdint>
 #include <functional>
 
 namespace pendop::posix {
@@ -19,6 +22,27 @@ class call_executor {
 
   /// Runs `fn` (never throws out of it: a call that throws is dropped).
   virtual void execute(call fn) = 0;
+
+  /// A call that `execute_at` holds until its time; 0 is none.
+  using timed_id = std::uint64_t;
+
+  /// Runs `fn` once `std::chrono::steady_clock` has reached `when`, on a
+  /// thread of the executor that waited for that time itself, so no other
+  /// thread hands the call over when it is due. Returns its id, or 0 when
+  /// this executor cannot (the default) or is stopping: `fn` is dropped and
+  /// the caller uses a timer of its own.
+  virtual timed_id execute_at(time_point when, call fn) {
+    (void)when;
+    (void)fn;
+    return 0;
+  }
+
+  /// Drops a call that `execute_at` holds. False when it has started
+  /// already, was dropped, or `id` is not one of this executor's.
+  virtual bool cancel(timed_id id) noexcept {
+    (void)id;
+    return false;
+  }
 
  protected:
   call_executor() = default;

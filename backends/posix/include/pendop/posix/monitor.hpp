@@ -75,8 +75,11 @@ struct monitor_options {
   duration poll_slack = std::chrono::milliseconds(100);
   /// Each runner's `stop_lead`: how long before a PendingTimeout deadline a
   /// call thread is woken to wait for it and stop the operation on time.
-  /// Unset: 500 µs with the monitor's own Asio timers, zero with `timers`
-  /// given (which may be virtual).
+  /// Used only where the executor cannot wait for the deadline itself: with
+  /// the monitor's own timers and an executor whose `execute_at` works (the
+  /// default pool), a pool thread sleeps until the deadline and no lead is
+  /// needed. Unset: 500 µs with the monitor's own Asio timers, zero with
+  /// `timers` given (which may be virtual).
   std::optional<duration> stop_lead{};
 };
 

@@ -83,6 +83,13 @@ struct runner_options {
   /// clock whose time moves only when told (a virtual one): the call thread
   /// would wait on it.
   duration stop_lead{};
+  /// `stops` waits for each deadline itself (`call_executor::execute_at`):
+  /// a thread of the executor sleeps until the deadline and stops the
+  /// operation there, so no timer thread hands the stop over at its time.
+  /// The executor waits on `std::chrono::steady_clock`, so set this only
+  /// when `timers` run on that clock. An executor that cannot wait (its
+  /// `execute_at` returns 0) leaves the deadline to `timers` and `stop_lead`.
+  bool stops_wait_for_deadlines = false;
   /// Where worker threads park between operations, so that the next
   /// operation starts without creating a thread (`thread_lot`). Null: a lot
   /// of this runner's own, with one place.

@@ -10,10 +10,22 @@
 // resource. The pool's threads wake from timed waits on time (minimum timer
 // slack): calls may wait for a deadline on purpose.
 //
+// Timed calls (`execute_at`) are waited for by the pool itself: one idle
+// thread (the leader) sleeps until the earliest and runs it on waking, with
+// no other thread woken first, so it starts as promptly as a raw timer's
+// callback. A second idle thread (the deputy) waits until 100 ms past that
+// time and then takes the due calls over if the leader is still busy with
+// the one it took (stuck in resource code, say): a stuck call holds up the
+// timed calls behind it by about 100 ms, not until it returns. A timed call
+// never starts before its time; calls due at once start in the order they
+// were added. Adding a timed call starts threads until two are idle for
+// these roles, so none is created when a call falls due.
+//
 // The destructor stops the pool, waits up to `join_wait` for running calls
 // and abandons threads stuck in resource code (they hold their own state).
 //
-// Thread-safety: `execute` and the queries may be called from any thread.
+// Thread-safety: `execute`, `execute_at`, `cancel` and the queries may be
+// called from any thread.
 #pragma once
 
 #include <pendop/posix/call_executor.hpp>
@@ -38,6 +50,8 @@ class thread_pool_executor final : public call_executor {
   thread_pool_executor& operator=(const thread_pool_executor&) = delete;
 
   void execute(call fn) override;
+  timed_id execute_at(time_point when, call fn) override;
+  bool cancel(timed_id id) noexcept override;
 
   /// Threads started so far (running or idle).
   [[nodiscard]] std::size_t threads() const;
