@@ -270,6 +270,54 @@ TEST_CASE("real workers: a Terminate stuck in resource code does not hold up ano
   CHECK(m->shutdown(5s).complete());
 }
 
+TEST_CASE("real workers: a Terminate the call pool waited for is watched for DeadlockTimeout") {
+  event_log log;
+  auto m = pendop::posix::monitor::create();
+  REQUIRE(m);
+  auto events = m->subscribe(log.sink());
+  pendop::resource_properties p;
+  p.pending_timeout = 50ms;
+  p.deadlock_timeout = 1s;  // the shortest allowed
+  p.restart = pendop::restart_action::dont_restart;
+  auto res = std::make_shared<monitored_resource>([](pendop::operation& op, int) {
+    (void)op.wait_for(1h);
+    return pendop::ok();
+  });
+  pendop_test::gate release;
+  res->on_terminate = [&] { release.wait(); };
+  REQUIRE(m->add("db", res, p));
+  REQUIRE(m->online("db"));
+  log.await(event_kind::deadlock);
+  const auto deadlock = log.first(event_kind::deadlock);
+  REQUIRE(deadlock);
+  CHECK(deadlock->detail.find("Terminate did not return within DeadlockTimeout 1000ms") == 0);
+  release.open();
+  CHECK(m->shutdown(5s).complete());
+}
+
+TEST_CASE("real workers: an Online that settles before its deadline leaves no Terminate watched") {
+  // The pool's wait for the deadline is cancelled, and with it the
+  // DeadlockTimeout watch of the Terminate it would have called.
+  event_log log;
+  auto m = pendop::posix::monitor::create();
+  REQUIRE(m);
+  auto events = m->subscribe(log.sink());
+  pendop::resource_properties p;
+  p.pending_timeout = 50ms;
+  p.deadlock_timeout = 1s;
+  auto res = std::make_shared<monitored_resource>([](pendop::operation&, int) {
+    return pendop::ok();
+  });
+  REQUIRE(m->add("db", res, p));
+  REQUIRE(m->online("db"));
+  while (m->state("db").value() != resource_state::online) std::this_thread::yield();
+  std::this_thread::sleep_for(1500ms);  // past the deadline and DeadlockTimeout after it
+  CHECK(log.count(event_kind::deadlock) == 0);
+  CHECK(res->terminates == 0);
+  CHECK(m->state("db").value() == resource_state::online);
+  CHECK(m->shutdown(5s).complete());
+}
+
 TEST_CASE("a negative stop_lead is refused by name") {
   pendop::posix::monitor_options o;
   o.stop_lead = -1ms;

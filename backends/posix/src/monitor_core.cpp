@@ -85,32 +85,63 @@ void monitor_core::call(const entry_ptr& e, std::string entry_point, std::functi
   });
 }
 
+// The DeadlockTimeout watch starts now, counting from `when`: at `when` the
+// call runs at once, with nothing before it that could make it late (arming
+// the watch's timer can wake the timer thread).
 call_executor::timed_id monitor_core::call_at(const entry_ptr& e, std::string entry_point,
                                               time_point when, std::function<void()> fn) {
-  // The watch starts when the call does, not when it is scheduled.
-  return exec->execute_at(when, [self = shared_from_this(), e, name = std::move(entry_point),
-                                 fn = std::move(fn)]() mutable {
-    call_watch::call_id id = 0;
-    {
-      std::lock_guard lk(self->mu);
-      id = self->begin_watch(e, std::move(name));
-    }
+  std::lock_guard lk(mu);
+  const auto watched = begin_watch(e, std::move(entry_point), when + e->props.deadlock_timeout);
+  // The call's own id, set below while mu is still held: the call reads it
+  // under mu, after it has run.
+  auto timed = std::make_shared<call_executor::timed_id>(0);
+  *timed = exec->execute_at(when, [self = shared_from_this(), e, watched, timed,
+                                   fn = std::move(fn)] {
     fn();
-    self->call_returned(e, id);
+    self->call_returned(e, watched, timed);
   });
+  if (*timed == 0) {
+    end_watch(watched);
+  } else {
+    timed_watches.emplace(*timed, watched);
+  }
+  return *timed;
+}
+
+bool monitor_core::cancel_at(call_executor::timed_id id) {
+  if (!exec->cancel(id)) return false;  // running or gone: it ends its own watch
+  std::lock_guard lk(mu);
+  const auto it = timed_watches.find(id);
+  if (it != timed_watches.end()) {
+    end_watch(it->second);
+    timed_watches.erase(it);
+  }
+  return true;
+}
+
+// (mu held) Ends the watch of a call that will not run.
+void monitor_core::end_watch(call_watch::call_id watched) {
+  callers.erase(watched);
+  (void)watch.end(watched);  // the watch timer re-arms itself when it fires
 }
 
 call_watch::call_id monitor_core::begin_watch(const entry_ptr& e, std::string entry_point) {
-  const time_point deadline = clock->now() + e->props.deadlock_timeout;
+  return begin_watch(e, std::move(entry_point), clock->now() + e->props.deadlock_timeout);
+}
+
+call_watch::call_id monitor_core::begin_watch(const entry_ptr& e, std::string entry_point,
+                                              time_point deadline) {
   const auto id = watch.begin(e->name, std::move(entry_point), deadline);
   callers.emplace(id, e);
   if (watch_timer == 0 || deadline < watch_at) arm_watch(deadline);
   return id;
 }
 
-void monitor_core::call_returned(const entry_ptr& e, call_watch::call_id id) {
+void monitor_core::call_returned(const entry_ptr& e, call_watch::call_id id,
+                                 const std::shared_ptr<call_executor::timed_id>& timed) {
   {
     std::lock_guard lk(mu);
+    if (timed) timed_watches.erase(*timed);
     callers.erase(id);
     const auto ended = watch.end(id);  // the watch timer re-arms itself when it fires
     if (!ended || !ended->deadlocked) return;

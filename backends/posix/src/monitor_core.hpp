@@ -38,6 +38,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace pendop::posix::detail {
 
@@ -114,9 +115,18 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
   // it itself; 0 if the executor cannot wait.
   call_executor::timed_id call_at(const entry_ptr& e, std::string entry_point, time_point when,
                                   std::function<void()> fn);
-  // (mu held) Starts the DeadlockTimeout watch of one call.
+  // Drops a call that `call_at` scheduled, and its watch, unless it started.
+  bool cancel_at(call_executor::timed_id id);
+  // (mu held) Starts the DeadlockTimeout watch of one call, which must
+  // return by `deadline` (by default, DeadlockTimeout from now).
   call_watch::call_id begin_watch(const entry_ptr& e, std::string entry_point);
-  void call_returned(const entry_ptr& e, call_watch::call_id id);
+  call_watch::call_id begin_watch(const entry_ptr& e, std::string entry_point,
+                                  time_point deadline);
+  // (mu held) Ends the watch of a call that will not run.
+  void end_watch(call_watch::call_id id);
+  // A watched call returned (`timed`: its `call_at` id, if it had one).
+  void call_returned(const entry_ptr& e, call_watch::call_id id,
+                     const std::shared_ptr<call_executor::timed_id>& timed = nullptr);
   void arm_watch(time_point when);  // mu held
   void watch_tick();
   void on_deadlock(const call_watch::call& c);
@@ -187,6 +197,8 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
   std::map<std::string, entry_ptr, std::less<>> entries;
   call_watch watch;                            // DeadlockTimeout of every call in flight
   std::map<call_watch::call_id, std::weak_ptr<entry>> callers;  // whose call each one is
+  // The watch of each call `call_at` scheduled that has not run yet.
+  std::unordered_map<call_executor::timed_id, call_watch::call_id> timed_watches;
   scheduler::timer_id watch_timer = 0;
   time_point watch_at{};
   poll_schedule polls;                          // every scheduled health poll
@@ -218,7 +230,11 @@ class terminate_calls final : public call_executor {
 
   bool cancel(timed_id id) noexcept override {
     auto core = core_.lock();
-    return core && core->exec->cancel(id);
+    try {
+      return core && core->cancel_at(id);
+    } catch (...) {
+      return false;  // only a lock can throw; the call then runs and finds nothing to do
+    }
   }
 
  private:
