@@ -85,10 +85,11 @@ void grow(const std::shared_ptr<pool_state>& st) {
 
 // (mu held) Wakes an idle thread that has no role if the leader's or the
 // deputy's place is empty and a timed call waits; it takes the place.
-void fill_roles(pool_state& st) {
+// `leaving`: the calling thread is counted idle but is about to run a call.
+void fill_roles(pool_state& st, std::size_t leaving = 0) {
   if (st.timed.empty() || (st.leader && st.deputy)) return;
   const std::size_t roles = (st.leader ? 1 : 0) + (st.deputy ? 1 : 0);
-  if (st.idle > roles) st.cv.notify_one();
+  if (st.idle > roles + leaving) st.cv.notify_one();
 }
 
 // (mu held) The next call to run: a queued one, or a timed one that is due.
@@ -107,6 +108,9 @@ call_executor::call take(pool_state& st, std::unique_lock<std::mutex>& lk) {
     if (!st.queue.empty()) {
       auto fn = std::move(st.queue.front());
       st.queue.pop_front();
+      // The leader or the deputy may have been woken for this call (they
+      // wait with the others): another idle thread takes over its place.
+      fill_roles(st, 1);
       return fn;
     }
     if (st.stopping) return nullptr;
