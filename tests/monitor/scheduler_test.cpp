@@ -175,7 +175,9 @@ TEST_CASE("a cancelled timed call never runs, and one that has started cannot be
   pendop_test::gate hold;
   const auto t0 = steady::now();
   const auto dropped = pool.execute_at(t0 + 30ms, [&] { cancelled_ran = true; });
+  CHECK(pool.timed() == 1);
   CHECK(pool.cancel(dropped));
+  CHECK(pool.timed() == 0);
   CHECK_FALSE(pool.cancel(dropped));  // gone already
   const auto running = pool.execute_at(t0, [&] {
     started = true;

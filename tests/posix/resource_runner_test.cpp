@@ -3,7 +3,9 @@
 // Timing rules run on a virtual_scheduler; no test sleeps.
 #include <pendop/posix/resource_runner.hpp>
 
+#include <pendop/posix/asio_scheduler.hpp>
 #include <pendop/posix/call_executor.hpp>
+#include <pendop/posix/thread_pool_executor.hpp>
 #include <pendop/posix/virtual_scheduler.hpp>
 
 #include <doctest/doctest.h>
@@ -413,6 +415,62 @@ TEST_CASE("with timers, reports move the deadline and keep one timer armed") {
   f.clock->advance(o.stop_wait);
   CHECK(f.clock->pending_timers() == 0);
   CHECK(runner.zombies() == 0);
+}
+
+TEST_CASE("with timers, an executor that cannot wait for deadlines leaves them to the timers") {
+  thread_count_guard threads;
+  timed_fixture f;
+  runner_options o;
+  o.properties.pending_timeout = 180s;
+  o.stops_wait_for_deadlines = true;  // the fixture's inline executor cannot
+  auto res = std::make_shared<scripted_resource>([](pendop::operation& op) {
+    (void)op.wait_for(24h);
+    return pendop::ok();
+  });
+  auto runner = f.make(res, o);
+  const auto began = f.clock->now();
+  REQUIRE(runner.online());
+  CHECK(f.clock->pending_timers() == 1);  // the deadline's timer
+  f.clock->advance(180s);
+  f.log.await_finals(1);
+  CHECK(f.log.reports().back().reason == stop_reason::pending_timeout);
+  CHECK(f.log.reports().back().at - began == 180s);
+}
+
+// Real time, generous margins: a slow machine only makes it take longer.
+TEST_CASE("real time: a stop pool that waits for deadlines stops a silent operation, never early") {
+  auto timers = std::make_shared<pendop::posix::asio_scheduler>();
+  auto pool = std::make_shared<pendop::posix::thread_pool_executor>(4, 2s);
+  report_log log;
+  runner_options o;
+  o.name = "db";
+  o.timers = timers;
+  o.stops = pool;
+  o.stops_wait_for_deadlines = true;
+  o.properties.pending_timeout = 50ms;
+  std::atomic<bool> silent{true};
+  auto res = std::make_shared<scripted_resource>([&silent](pendop::operation& op) {
+    if (silent) (void)op.wait_for(1h);
+    return pendop::ok();
+  });
+  auto runner = resource_runner::create(res, log.sink(), o);
+  REQUIRE(runner);
+  const auto began = timers->now();
+  REQUIRE(runner->online());
+  CHECK(pool->timed() == 1);  // the pool, not a timer, waits for the deadline
+  log.await_finals(1);
+  const auto fin = log.reports().back();
+  CHECK(fin.reason == stop_reason::pending_timeout);
+  CHECK(fin.at - began >= 50ms);
+  CHECK(res->terminates == 1);
+  // An Online that settles before its deadline takes its wait back.
+  REQUIRE(runner->wait_idle(5s));
+  silent = false;
+  REQUIRE(runner->online());
+  log.await_finals(2);
+  CHECK(log.reports().back().state == resource_state::online);
+  CHECK(pool->timed() == 0);
+  CHECK(res->terminates == 1);
 }
 
 TEST_CASE("with timers, the operation limit stops an operation that reports forever") {

@@ -268,4 +268,9 @@ std::size_t thread_pool_executor::busy() const {
   return state_->busy;
 }
 
+std::size_t thread_pool_executor::timed() const {
+  std::lock_guard lk(state_->mu);
+  return state_->timed.size();
+}
+
 }  // namespace pendop::posix

@@ -59,6 +59,10 @@ class thread_pool_executor final : public call_executor {
   /// Calls currently running.
   [[nodiscard]] std::size_t busy() const;
 
+  /// Timed calls waiting for their time (added by `execute_at`, neither
+  /// started nor cancelled).
+  [[nodiscard]] std::size_t timed() const;
+
  private:
   std::shared_ptr<detail::pool_state> state_;
 };
