@@ -141,7 +141,7 @@ TEST_CASE("timed calls run at their time, earliest first") {
   std::mutex mu;
   std::vector<std::pair<char, steady::time_point>> ran;
   std::atomic<bool> last{false};
-  const auto t0 = steady::now();
+  const auto t0 = steady::now() + 200ms;  // all three added before the first is due
   const auto at = [&](char name, steady::duration after) {
     return pool.execute_at(t0 + after, [&, name] {
       std::lock_guard lk(mu);
@@ -173,20 +173,21 @@ TEST_CASE("a cancelled timed call never runs, and one that has started cannot be
   std::atomic<bool> started{false};
   std::atomic<bool> sentinel{false};
   pendop_test::gate hold;
-  const auto t0 = steady::now();
-  const auto dropped = pool.execute_at(t0 + 30ms, [&] { cancelled_ran = true; });
+  // Cancelled long before its time, however slow the machine (sanitizers).
+  const auto t0 = steady::now() + 500ms;
+  const auto dropped = pool.execute_at(t0, [&] { cancelled_ran = true; });
   CHECK(pool.timed() == 1);
   CHECK(pool.cancel(dropped));
   CHECK(pool.timed() == 0);
   CHECK_FALSE(pool.cancel(dropped));  // gone already
-  const auto running = pool.execute_at(t0, [&] {
+  const auto running = pool.execute_at(steady::now(), [&] {
     started = true;
     hold.wait();
   });
   REQUIRE(await_flag(started));
   CHECK_FALSE(pool.cancel(running));
   hold.open();
-  (void)pool.execute_at(t0 + 60ms, [&] { sentinel = true; });  // due after the dropped one
+  (void)pool.execute_at(t0 + 50ms, [&] { sentinel = true; });  // due after the dropped one
   REQUIRE(await_flag(sentinel));
   CHECK_FALSE(cancelled_ran);
   CHECK_FALSE(pool.cancel(12345));  // never one of the pool's
@@ -198,7 +199,7 @@ TEST_CASE("a timed call stuck in resource code does not hold up the next one") {
   std::atomic<bool> second{false};
   {
     thread_pool_executor pool(4, 2s);
-    const auto t0 = steady::now();
+    const auto t0 = steady::now() + 200ms;  // both added before the first is due
     // Both are waited for: the thread that waited for the first runs it
     // and gets stuck there.
     (void)pool.execute_at(t0 + 30ms, [&] {

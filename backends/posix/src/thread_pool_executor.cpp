@@ -248,11 +248,14 @@ call_executor::timed_id thread_pool_executor::execute_at(time_point when, call f
 }
 
 bool thread_pool_executor::cancel(timed_id id) noexcept {
+  // Destroyed once the lock is released: what the call captured may hold the
+  // last reference to something whose destructor uses this pool.
+  decltype(state_->timed)::node_type dropped;
   std::lock_guard lk(state_->mu);
   auto& st = *state_;
   const auto it = st.timed_at.find(id);
   if (it == st.timed_at.end()) return false;  // started, dropped, or never ours
-  st.timed.erase(std::pair{it->second, id});
+  dropped = st.timed.extract(std::pair{it->second, id});
   st.timed_at.erase(it);
   // A leader waiting for it wakes at its time and finds the next one.
   return true;
