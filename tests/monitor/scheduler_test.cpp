@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 // The monitor's building blocks: virtual_scheduler and thread_pool_executor.
+#include <pendop/posix/asio_executor.hpp>
 #include <pendop/posix/asio_scheduler.hpp>
 #include <pendop/posix/thread_pool_executor.hpp>
 #include <pendop/posix/virtual_scheduler.hpp>
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <doctest/doctest.h>
 
 #include "scripted_resource.hpp"
@@ -214,6 +217,44 @@ TEST_CASE("a timed call stuck in resource code does not hold up the next one") {
   }
 }
 
+// The deputy takes a due call over only once that call has waited its
+// grace; the thread running the previous call takes it when it returns.
+// (It used to take any due call once its own wait, set by an earlier call,
+// ran out, while a short call was running: the pool then had no idle thread
+// and started one, which in a storm of stops became a thread per stop.)
+TEST_CASE("a due timed call waits for the thread running the previous one, within the grace") {
+  constexpr auto grace = 400ms;
+  thread_pool_executor pool(4, 2s, grace);
+  std::mutex mu;
+  std::thread::id first_thread, second_thread;
+  steady::time_point first_done{}, second_started{};
+  std::atomic<bool> second{false};
+  const auto t0 = steady::now() + 200ms;  // both added before the first is due
+  // The deputy's wait, set while the first is the earliest, ends at
+  // t0 + grace: the second is due by then (for 200 ms, under its grace) and
+  // the first still runs (until t0 + 520 ms).
+  (void)pool.execute_at(t0, [&] {
+    std::this_thread::sleep_for(grace + 120ms);
+    std::lock_guard lk(mu);
+    first_thread = std::this_thread::get_id();
+    first_done = steady::now();
+  });
+  (void)pool.execute_at(t0 + 200ms, [&] {
+    {
+      std::lock_guard lk(mu);
+      second_thread = std::this_thread::get_id();
+      second_started = steady::now();
+    }
+    second = true;
+  });
+  const auto threads = pool.threads();  // two idle ones, at least
+  REQUIRE(await_flag(second));
+  std::lock_guard lk(mu);
+  CHECK(second_thread == first_thread);  // not a second thread ...
+  CHECK(second_started >= first_done);   // ... after the first returned
+  CHECK(pool.threads() == threads);      // and no helper started
+}
+
 TEST_CASE("a pool destroyed with timed calls pending drops them at once") {
   std::atomic<bool> ran{false};
   const auto t0 = steady::now();
@@ -231,6 +272,97 @@ TEST_CASE("an executor that cannot wait for a time says so") {
   CHECK(inline_calls.execute_at(steady::now(), [&] { ran = true; }) == 0);
   CHECK_FALSE(ran);
   CHECK_FALSE(inline_calls.cancel(1));
+}
+
+// asio_scheduler: one Asio timer, armed for the earliest task.
+TEST_CASE("an asio_scheduler runs a task added before the one it waits for at its own time") {
+  pendop::posix::asio_scheduler sched;
+  std::mutex mu;
+  std::vector<std::pair<char, steady::time_point>> ran;
+  std::atomic<bool> last{false};
+  const auto t0 = steady::now();
+  const auto record = [&](char name) {
+    return [&, name] {
+      std::lock_guard lk(mu);
+      ran.emplace_back(name, steady::now());
+      if (name == 'b') last = true;
+    };
+  };
+  REQUIRE(sched.schedule_at(t0 + 600ms, record('b')) != 0);
+  REQUIRE(sched.schedule_at(t0 + 100ms, record('a')) != 0);  // earlier than the armed one
+  REQUIRE(await_flag(last));
+  std::lock_guard lk(mu);
+  REQUIRE(ran.size() == 2);
+  CHECK(ran[0].first == 'a');
+  CHECK(ran[0].second >= t0 + 100ms);  // never early ...
+  CHECK(ran[0].second < t0 + 600ms);   // ... and not held until the later one
+  CHECK(ran[1].second >= t0 + 600ms);
+}
+
+TEST_CASE("an asio_scheduler whose earliest task is cancelled runs the next at its time") {
+  pendop::posix::asio_scheduler sched;
+  std::atomic<bool> cancelled_ran{false};
+  std::atomic<bool> next_ran{false};
+  steady::time_point next_at{};
+  const auto t0 = steady::now();
+  const auto first = sched.schedule_at(t0 + 100ms, [&] { cancelled_ran = true; });
+  REQUIRE(sched.schedule_at(t0 + 250ms, [&] {
+    next_at = steady::now();
+    next_ran = true;
+  }) != 0);
+  CHECK(sched.cancel(first));
+  CHECK_FALSE(sched.cancel(first));  // once
+  REQUIRE(await_flag(next_ran));
+  CHECK(next_at >= t0 + 250ms);
+  CHECK_FALSE(cancelled_ran);
+}
+
+TEST_CASE("an asio_scheduler runs tasks due together in the order added, and tasks they add") {
+  pendop::posix::asio_scheduler sched;
+  std::vector<int> order;  // touched only by tasks, which run one at a time
+  std::atomic<bool> done{false};
+  const auto at = steady::now() + 50ms;
+  for (int i = 0; i < 5; ++i) {
+    (void)sched.schedule_at(at, [&, i] {
+      order.push_back(i);
+      if (i == 4) {
+        (void)sched.schedule_at(steady::now(), [&] {
+          order.push_back(5);
+          done = true;
+        });
+      }
+    });
+  }
+  REQUIRE(await_flag(done));
+  CHECK(order == std::vector<int>{0, 1, 2, 3, 4, 5});
+}
+
+TEST_CASE("timers on an io_context run by several threads run one at a time") {
+  boost::asio::io_context io;
+  auto guard = boost::asio::make_work_guard(io);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 3; ++i) threads.emplace_back([&] { io.run(); });
+  std::atomic<int> inside{0};
+  std::atomic<int> overlaps{0};
+  std::atomic<int> ran{0};
+  {
+    auto sched = pendop::posix::make_asio_scheduler(io.get_executor());
+    const auto t0 = steady::now() + 20ms;
+    for (int i = 0; i < 200; ++i) {
+      (void)sched->schedule_at(t0 + std::chrono::microseconds(i * 250 % 7000), [&] {
+        if (inside.fetch_add(1) != 0) overlaps.fetch_add(1);
+        std::this_thread::sleep_for(50us);
+        inside.fetch_sub(1);
+        ran.fetch_add(1);
+      });
+    }
+    const auto give_up = steady::now() + 10s;
+    while (ran < 200 && steady::now() < give_up) std::this_thread::sleep_for(1ms);
+  }
+  guard.reset();
+  for (auto& t : threads) t.join();
+  CHECK(ran == 200);
+  CHECK(overlaps == 0);
 }
 
 // A monitor's last reference can be dropped by one of its own timer

@@ -12,11 +12,16 @@
 
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <future>
 #include <latch>
 #include <memory>
+#include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
+
+#include <unistd.h>
 
 using namespace std::chrono_literals;
 using pendop::posix::worker;
@@ -369,11 +374,12 @@ void park_two(thread_lot& lot) {
   REQUIRE(await_parked(lot, 2));
 }
 
-// Keeps `lot` busy until `until`: a short job every 10 ms, which the newest
+// Keeps `lot` busy until `until`: a short job every `pause`, which the newest
 // parked thread takes and parks again. False as soon as one of the two
 // parked threads has left (after a job, they are not both back within
 // 300 ms).
-bool busy_keeps_both(thread_lot& lot, std::chrono::steady_clock::time_point until) {
+bool busy_keeps_both(thread_lot& lot, std::chrono::steady_clock::time_point until,
+                     std::chrono::milliseconds pause = 10ms) {
   while (std::chrono::steady_clock::now() < until) {
     std::promise<void> ran;
     lot.start([&] { ran.set_value(); });
@@ -383,7 +389,7 @@ bool busy_keeps_both(thread_lot& lot, std::chrono::steady_clock::time_point unti
       std::this_thread::sleep_for(1ms);
     }
     if (lot.parked() != 2) return false;
-    std::this_thread::sleep_for(10ms);
+    std::this_thread::sleep_for(pause);
   }
   return true;
 }
@@ -399,6 +405,89 @@ TEST_CASE("a lot's threads do not leave while threads start and park, and leave 
   park_two(*lot);
   CHECK(busy_keeps_both(*lot, std::chrono::steady_clock::now() + 700ms));
   CHECK(await_parked(*lot, 0));  // quiet: both leave
+}
+
+TEST_CASE("each parked thread lingers from its own parking, not from becoming the oldest") {
+  thread_count_guard threads;
+  auto lot = std::make_shared<thread_lot>(2, 600ms);  // no gap: each leaves once its linger ends
+  const auto t0 = std::chrono::steady_clock::now();
+  gate first_release, second_release;
+  lot->start([&] { first_release.wait(); });
+  lot->start([&] { second_release.wait(); });
+  first_release.open();
+  REQUIRE(await_parked(*lot, 1));  // the first parks at about t0
+  std::this_thread::sleep_for(300ms);
+  second_release.open();
+  REQUIRE(await_parked(*lot, 2));  // the second at about t0 + 300 ms
+  const auto second_parked = std::chrono::steady_clock::now();
+  REQUIRE(await_parked(*lot, 1));  // the first leaves at about t0 + 600 ms ...
+  const auto first_left = std::chrono::steady_clock::now();
+  CHECK(first_left >= t0 + 600ms);
+  REQUIRE(await_parked(*lot, 0));  // ... and the second 300 ms later, not 600 ms
+  const auto second_left = std::chrono::steady_clock::now();
+  CHECK(second_left >= second_parked + 600ms - 50ms);  // lingered (it parked just before)
+  CHECK(second_left < first_left + 550ms);
+}
+
+namespace {
+
+// Times the thread `tid` of this process has blocked so far (Linux).
+long voluntary_switches(pid_t tid) {
+  std::ifstream in("/proc/self/task/" + std::to_string(tid) + "/status");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("voluntary_ctxt_switches:", 0) == 0) return std::stol(line.substr(24));
+  }
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("only the oldest parked thread wakes when lingers end") {
+  thread_count_guard threads;
+  // A long gap and calm: the oldest waits for its turn to leave; the others
+  // wait for it, untimed, and so do not wake when their own lingers end.
+  auto lot = std::make_shared<thread_lot>(4, 100ms, 10s, 10s);
+  std::latch started(4);
+  gate release;
+  std::mutex mu;
+  std::vector<pid_t> tids;
+  for (int i = 0; i < 4; ++i) {
+    lot->start([&] {
+      {
+        std::lock_guard lk(mu);
+        tids.push_back(::gettid());
+      }
+      started.count_down();
+      release.wait();
+    });
+  }
+  started.wait();
+  release.open();
+  REQUIRE(await_parked(*lot, 4));
+  std::this_thread::sleep_for(50ms);  // all inside their waits
+  std::vector<long> before;
+  for (const pid_t t : tids) before.push_back(voluntary_switches(t));
+  std::this_thread::sleep_for(500ms);  // five lingers
+  int woke = 0;
+  for (std::size_t i = 0; i < tids.size(); ++i) {
+    REQUIRE(before[i] >= 0);
+    if (voluntary_switches(tids[i]) != before[i]) ++woke;
+  }
+  CHECK(woke <= 1);
+  CHECK(lot->parked() == 4);  // none has left: the lot was never calm for 10 s
+  lot.reset();
+}
+
+TEST_CASE("a lot's calm is no start or park for its calm time, however long its gap") {
+  thread_count_guard threads;
+  // Traffic every ~60 ms: longer than the gap (20 ms), shorter than the
+  // calm (400 ms). Past the linger (1 s; the busy pace would shed one only
+  // a second after that), a lot that waited only for a gap without traffic
+  // would let the oldest leave; this one keeps both until the traffic stops.
+  auto lot = std::make_shared<thread_lot>(3, 1s, 20ms, 400ms);
+  park_two(*lot);
+  CHECK(busy_keeps_both(*lot, std::chrono::steady_clock::now() + 1500ms, 60ms));
+  CHECK(await_parked(*lot, 0));  // calm: both leave
 }
 
 TEST_CASE("a lot that is never quiet still sheds its idle threads, slowly") {

@@ -3,68 +3,100 @@
 
 #include <boost/asio/post.hpp>
 
+#include <chrono>
 #include <vector>
 
 namespace pendop::posix::detail {
 
+asio_timers::asio_timers(const boost::asio::any_io_executor& ex)
+    : strand_(boost::asio::make_strand(ex)), timer_(strand_) {}
+
 scheduler::timer_id asio_timers::schedule_at(time_point when, scheduler::task fn) {
-  auto timer = std::make_shared<boost::asio::steady_timer>(ex_);
   scheduler::timer_id id = 0;
+  bool earliest = false;
   {
     std::lock_guard lk(mu_);
     if (closed_) return 0;
     id = next_id_++;
-    timers_.emplace(id, timer);
+    queue_.emplace(key{when, id}, std::move(fn));
+    at_.emplace(id, when);
+    if (when < armed_) {
+      armed_ = when;
+      earliest = true;
+    }
   }
-  boost::asio::post(ex_, [self = shared_from_this(), timer, id, when, fn = std::move(fn)]() mutable {
-    timer->expires_at(when);
-    timer->async_wait([self, id, fn = std::move(fn)](const boost::system::error_code& ec) {
-      {
-        std::lock_guard lk(self->mu_);
-        const auto it = self->timers_.find(id);
-        if (it == self->timers_.end()) return;  // cancelled, or closed
-        self->timers_.erase(it);
-      }
-      if (ec) return;
-      try {
-        fn();
-      } catch (...) {
-        // A callback's failure is its own to report; the scheduler keeps going.
-      }
-    });
-  });
+  // Only a new earliest task needs the timer moved; any later one is found
+  // when the timer fires for the one before it.
+  if (earliest) boost::asio::post(strand_, [self = shared_from_this()] { self->run_due(); });
   return id;
 }
 
 bool asio_timers::cancel(scheduler::timer_id id) noexcept {
-  std::shared_ptr<boost::asio::steady_timer> timer;
-  {
-    std::lock_guard lk(mu_);
-    const auto it = timers_.find(id);
-    if (it == timers_.end()) return false;
-    timer = std::move(it->second);
-    timers_.erase(it);
-  }
-  try {
-    boost::asio::post(ex_, [timer] { timer->cancel(); });
-  } catch (...) {
-    // The timer stays armed but its callback finds itself cancelled.
-  }
+  // Destroyed once the lock is released: what the task captured may hold
+  // the last reference to something whose destructor schedules or cancels.
+  decltype(queue_)::node_type dropped;
+  std::lock_guard lk(mu_);
+  const auto it = at_.find(id);
+  if (it == at_.end()) return false;  // started, dropped, or never ours
+  dropped = queue_.extract(key{it->second, id});
+  at_.erase(it);
   return true;
 }
 
 void asio_timers::close() noexcept {
-  std::vector<std::shared_ptr<boost::asio::steady_timer>> all;
+  decltype(queue_) dropped;
   {
     std::lock_guard lk(mu_);
     closed_ = true;
-    for (auto& [id, t] : timers_) all.push_back(std::move(t));
-    timers_.clear();
+    dropped.swap(queue_);
+    at_.clear();
   }
   try {
-    for (auto& t : all) boost::asio::post(ex_, [t] { t->cancel(); });
+    boost::asio::post(strand_, [self = shared_from_this()] { self->timer_.cancel(); });
   } catch (...) {
-    // Their callbacks find themselves cancelled when they fire.
+    // The timer fires for nothing: the queue is empty.
+  }
+}
+
+void asio_timers::run_due() {
+  std::vector<scheduler::task> due;
+  while (true) {
+    time_point next = time_point::max();
+    {
+      std::lock_guard lk(mu_);
+      const time_point now = std::chrono::steady_clock::now();
+      while (!queue_.empty() && queue_.begin()->first.first <= now) {
+        auto first = queue_.extract(queue_.begin());
+        at_.erase(first.key().second);
+        due.push_back(std::move(first.mapped()));
+      }
+      if (due.empty()) {
+        if (!queue_.empty() && !closed_) next = queue_.begin()->first.first;
+        armed_ = next;
+      }
+    }
+    if (due.empty()) {
+      if (next == time_point::max()) {
+        timer_.cancel();
+        return;
+      }
+      if (timer_.expiry() != next) {
+        timer_.expires_at(next);  // a wait for another time ends as aborted
+        timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+          if (ec != boost::asio::error::operation_aborted) self->run_due();
+        });
+      }
+      return;
+    }
+    for (auto& fn : due) {
+      try {
+        fn();
+      } catch (...) {
+        // A task's failure is its own to report; the timers keep going.
+      }
+      fn = nullptr;  // what it captured is released before the next runs
+    }
+    due.clear();
   }
 }
 

@@ -180,12 +180,15 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
   // Where every runner's worker threads park between operations. Every
   // thread whose body returned parks (no cap: they are as many as the
   // operations that ran at once) and lingers a second; then they leave 1 ms
-  // apart once no operation starts or ends (one a second while that never
-  // happens), so a storm of stops is neither followed nor interrupted by a
-  // storm of stack unmaps, each of which stalls the other CPUs.
+  // apart once no operation has started or ended for 100 ms (one a second
+  // while that never happens), so a storm of stops is neither followed nor
+  // interrupted by a storm of stack unmaps, each of which stalls the other
+  // CPUs. 100 ms: a storm's lulls (a few to 25 ms measured between the
+  // deadlines of 10 000 Onlines) do not count as calm.
   const std::shared_ptr<thread_lot> threads =
       std::make_shared<thread_lot>(std::numeric_limits<std::size_t>::max(),
-                                   std::chrono::seconds(1), std::chrono::milliseconds(1));
+                                   std::chrono::seconds(1), std::chrono::milliseconds(1),
+                                   std::chrono::milliseconds(100));
   const duration stop_wait;
   duration stop_lead{};  // set once by monitor::create: the runners' stop_lead
   bool steady_timers = false;  // set once by monitor::create: `clock` is the steady clock

@@ -28,7 +28,8 @@ struct lot_state {
     slot* newer = nullptr;   // guarded by mu
   };
 
-  lot_state(std::size_t c, duration l, duration g) : capacity(c), linger(l), gap(g) {}
+  lot_state(std::size_t c, duration l, duration g, duration q)
+      : capacity(c), linger(l), gap(g), calm(q > duration::zero() ? q : g) {}
 
   // (mu held) The parked list: start() takes the newest, the oldest leave.
   void push(slot& s) noexcept {
@@ -46,6 +47,7 @@ struct lot_state {
   const std::size_t capacity;
   const duration linger;
   const duration gap;
+  const duration calm;
   mutable std::mutex mu;
   slot* newest = nullptr;       // guarded by mu
   slot* oldest = nullptr;       // guarded by mu
@@ -62,38 +64,47 @@ namespace {
 // none comes within `linger` and its turn to leave has come, or the lot is
 // full or closed.
 //
+// Only the oldest parked thread waits with a timeout: the others' lingers
+// end later (start() takes the newest), so they wait untimed until the one
+// before them has left. Ten thousand threads parked in a storm of stops do
+// not each wake when their linger ends, in the middle of the next storm
+// (measured on a 2-core VM: 0.1-0.4 ms of CPU per such wake-up).
+//
 // With a `gap`, threads whose linger is over leave one at a time, oldest
-// first, and stay reusable until then; the others wait untimed until they
-// are oldest. A thread's exit unmaps its stack, which stalls every CPU, so
-// the oldest waits for a quiet lot: it leaves once no thread has started,
-// parked or left for `gap`. A lot that is never quiet still sheds them,
-// slowly: one per `linger` (or `gap`, if longer).
+// first, and stay reusable until then. A thread's exit unmaps its stack,
+// which stalls every CPU, so the oldest waits for a calm lot: it leaves once
+// no thread has started or parked for `calm` and none has left for `gap`. A
+// lot that is never calm still sheds them, slowly: one per `linger` (or
+// `gap`, if longer).
 thread_lot::job park(lot_state& st) {
   using clock = std::chrono::steady_clock;
   lot_state::slot me;
   std::unique_lock lk(st.mu);
   if (st.closed || st.parked >= st.capacity) return {};
   st.push(me);
-  st.last_traffic = clock::now();
-  const auto handed = [&] { return me.next || st.closed; };
-  if (!me.cv.wait_for(lk, st.linger, handed) && st.gap > duration::zero()) {
-    std::optional<time_point> due;  // since when this thread is next to leave
-    while (!handed()) {
-      if (st.oldest != &me) {
-        me.cv.wait(lk);  // woken by the departure before this one
-        continue;
-      }
-      const time_point now = clock::now();
-      if (!due) due = now;
-      const time_point quiet = std::max(st.last_departure, st.last_traffic) + st.gap;
-      const time_point busy = std::max(*due, st.last_departure) + std::max(st.linger, st.gap);
-      const time_point turn = std::min(quiet, busy);
-      if (now >= turn) {
-        st.last_departure = now;
-        break;
-      }
-      (void)me.cv.wait_until(lk, turn);
+  const time_point parked_at = clock::now();
+  st.last_traffic = parked_at;
+  std::optional<time_point> due;  // since when this thread is next to leave
+  while (!me.next && !st.closed) {
+    if (st.oldest != &me) {
+      me.cv.wait(lk);  // woken by the departure before this one
+      continue;
     }
+    const time_point now = clock::now();
+    if (now < parked_at + st.linger) {
+      (void)me.cv.wait_until(lk, parked_at + st.linger);
+      continue;
+    }
+    if (st.gap == duration::zero()) break;
+    if (!due) due = now;
+    const time_point calm = std::max(st.last_departure + st.gap, st.last_traffic + st.calm);
+    const time_point busy = std::max(*due, st.last_departure) + std::max(st.linger, st.gap);
+    const time_point turn = std::min(calm, busy);
+    if (now >= turn) {
+      st.last_departure = now;
+      break;
+    }
+    (void)me.cv.wait_until(lk, turn);
   }
   if (me.next) return std::move(me.next);  // start() took this slot off the list
   if (!st.closed) {                         // closing empties the list
@@ -125,8 +136,8 @@ constexpr std::size_t futex_hash_from = 32;
 }  // namespace
 }  // namespace detail
 
-thread_lot::thread_lot(std::size_t capacity, duration linger, duration gap)
-    : state_(std::make_shared<detail::lot_state>(capacity, linger, gap)) {}
+thread_lot::thread_lot(std::size_t capacity, duration linger, duration gap, duration calm)
+    : state_(std::make_shared<detail::lot_state>(capacity, linger, gap, calm)) {}
 
 thread_lot::~thread_lot() {
   std::lock_guard lk(state_->mu);

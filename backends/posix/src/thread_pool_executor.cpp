@@ -19,10 +19,6 @@ namespace pendop::posix {
 
 namespace detail {
 
-// How long a call that `execute_at` started may keep the next due one
-// waiting before another idle thread takes it over.
-constexpr duration deputy_grace = std::chrono::milliseconds(100);
-
 // The leader wakes this long before a timed call's time and waits out the
 // rest: on a VM a short wait ends sooner after its time than a long one,
 // which the host may have descheduled the idle vCPU for (measured on a
@@ -45,11 +41,15 @@ struct pool_state {
   bool deputy = false;  // an idle thread waits for it plus deputy_grace on cv
   std::size_t idle = 0;
   std::size_t busy = 0;
+  std::size_t timed_running = 0;  // of them, running a timed call
   bool stopping = false;
   std::vector<std::unique_ptr<worker>> threads;
   std::size_t starting = 0;  // threads being created (outside the lock)
   std::size_t max_threads = 1;
   duration join_wait{};
+  // How long a due timed call waits for a thread running another one before
+  // an idle thread takes it over.
+  duration deputy_grace{};
 };
 
 namespace {
@@ -92,28 +92,39 @@ void fill_roles(pool_state& st, std::size_t leaving = 0) {
   if (st.idle > roles + leaving) st.cv.notify_one();
 }
 
+// A call to run, and whether it was a timed one.
+struct taken {
+  call_executor::call fn;
+  bool timed = false;
+};
+
 // (mu held) The next call to run: a queued one, or a timed one that is due.
-// Empty once the pool stops and nothing is queued.
+// Empty once the pool stops and nothing is queued. `returning`: the calling
+// thread has just run a call (it is not woken from a wait).
 //
 // One idle thread (the leader) waits for the earliest timed call and runs it
 // itself: nothing is handed over at its time, so it starts as promptly as a
 // raw timer's callback. Waking another thread first would cost the call that
 // wake-up (measured: several times the tail lateness on 2 cores), so the
-// leader's place stays empty while it runs the call; a second idle thread
-// (the deputy) waits `deputy_grace` longer and takes over the next due call
-// if that call is still waiting, so a call stuck in resource code holds the
-// others up by at most that.
-call_executor::call take(pool_state& st, std::unique_lock<std::mutex>& lk) {
-  while (true) {
+// leader's place stays empty while it runs the call, and the next due call
+// waits for it (or for any thread returning from a call). A second idle
+// thread (the deputy) takes a due call over only once it has waited
+// its grace with a timed call running: a call stuck in resource code
+// holds the others up by at most that. Taking it sooner would put a second
+// thread to work while the first is about to return, and a pool with no
+// idle thread left starts a helper (measured: a storm of 10 000 stops then
+// started a thread per stop for milliseconds, 2-4 ms late each).
+taken take(pool_state& st, std::unique_lock<std::mutex>& lk, bool returning) {
+  for (;; returning = false) {
     if (!st.queue.empty()) {
       auto fn = std::move(st.queue.front());
       st.queue.pop_front();
       // The leader or the deputy may have been woken for this call (they
       // wait with the others): another idle thread takes over its place.
       fill_roles(st, 1);
-      return fn;
+      return {std::move(fn), false};
     }
-    if (st.stopping) return nullptr;
+    if (st.stopping) return {};
     if (st.timed.empty()) {
       st.cv.wait(lk);
       continue;
@@ -121,22 +132,28 @@ call_executor::call take(pool_state& st, std::unique_lock<std::mutex>& lk) {
     const time_point due = st.timed.begin()->first.first;
     if (!st.leader) {
       const time_point now = std::chrono::steady_clock::now();
-      if (now >= due) {
+      if (now < due) {
+        st.leader = true;
+        st.leader_until = due - now > leader_warmup ? due - leader_warmup : due;
+        fill_roles(st);
+        st.leader_cv.wait_until(lk, st.leader_until);
+        st.leader = false;
+        continue;
+      }
+      if (returning || st.timed_running == 0 || now >= due + st.deputy_grace) {
         auto first = st.timed.begin();
         auto fn = std::move(first->second);
         st.timed_at.erase(first->first.second);
         st.timed.erase(first);
-        return fn;
+        return {std::move(fn), true};
       }
-      st.leader = true;
-      st.leader_until = due - now > leader_warmup ? due - leader_warmup : due;
-      fill_roles(st);
-      st.leader_cv.wait_until(lk, st.leader_until);
-      st.leader = false;
-    } else if (!st.deputy) {
+      // Due, but a thread running a timed call will be back for it: wait
+      // for that, or for the grace, as the deputy.
+    }
+    if (!st.deputy) {
       st.deputy = true;
       fill_roles(st);
-      st.cv.wait_until(lk, due + deputy_grace);
+      st.cv.wait_until(lk, due + st.deputy_grace);
       st.deputy = false;
     } else {
       st.cv.wait(lk);
@@ -149,12 +166,13 @@ void serve(const std::shared_ptr<pool_state>& st) {
   // (the last of a PendingTimeout, before a stop): they wake on time.
   make_current_thread_timers_precise();
   std::unique_lock lk(st->mu);
-  while (true) {
+  for (bool returning = false;; returning = true) {
     ++st->idle;
-    auto fn = take(*st, lk);
+    auto [fn, timed] = take(*st, lk, returning);
     --st->idle;
     if (!fn) return;  // stopping
     ++st->busy;
+    if (timed) ++st->timed_running;
     // Calls wait behind this one (queued, or timed with nobody left to wait
     // for them) and no thread is free to take them: a helper, in case this
     // call is stuck in resource code. Grown here, not in execute(), so a
@@ -172,16 +190,19 @@ void serve(const std::shared_ptr<pool_state>& st) {
     fn = nullptr;  // release what the call captured before waiting again
     lk.lock();
     --st->busy;
+    if (timed) --st->timed_running;
   }
 }
 
 }  // namespace
 }  // namespace detail
 
-thread_pool_executor::thread_pool_executor(std::size_t max_threads, duration join_wait)
+thread_pool_executor::thread_pool_executor(std::size_t max_threads, duration join_wait,
+                                           duration deputy_grace)
     : state_(std::make_shared<detail::pool_state>()) {
   state_->max_threads = max_threads == 0 ? 1 : max_threads;
   state_->join_wait = join_wait;
+  state_->deputy_grace = std::max(deputy_grace, duration::zero());
   // Two threads up front: the first calls do not wait for a thread to start.
   for (std::size_t i = 0; i < std::min<std::size_t>(2, state_->max_threads); ++i) {
     {

@@ -8,12 +8,15 @@
 // thread that is running a body parks no more and exits when it returns.
 //
 // Leaving is gentle. With a `gap`, threads whose linger is over leave one
-// at a time, oldest first, each once the lot has been quiet (no thread
-// started, parked or left) for `gap`; each stays reusable until its turn.
-// Unmapping a stack stalls every CPU for a TLB flush: a thousand exits at
-// once, or exits in the middle of a storm of timeouts, delay everything
-// else by milliseconds. A lot that is never quiet still sheds its idle
-// threads, one per `linger` (or `gap`, if longer). A thread that exits first drops to
+// at a time, oldest first, each once the lot has been calm (no thread
+// started or parked) for `calm` and no thread has left for `gap`; each
+// stays reusable until its turn. Unmapping a stack stalls every CPU for a
+// TLB flush: a thousand exits at once, or exits in the middle of a storm of
+// timeouts, delay everything else by milliseconds (measured on a 2-core VM:
+// 0.1-2.5 ms of CPU per exit, and a storm's lulls of a few milliseconds
+// were enough for a gap-only rule to start dozens of exits mid-storm). A
+// lot that is never calm still sheds its idle threads, one per `linger` (or
+// `gap`, if longer). A thread that exits first drops to
 // the lowest priority (`lower_current_thread_priority`); a parked thread
 // keeps its priority for the next body. As its threads double, the lot
 // grows the process's futex hash (`reserve_futex_hash`) to about two
@@ -41,12 +44,12 @@ class thread_lot {
   using job = std::function<void()>;
 
   /// `capacity` threads park at most; each lingers `linger`, then leaves
-  /// at its turn: once the lot has had no thread start, park or leave for
-  /// `gap`, or, if it never is that quiet, the longer of `linger` and
-  /// `gap` after its turn was due and after the previous departure (zero
-  /// `gap`: at once).
+  /// at its turn: once the lot has had no thread start or park for `calm`
+  /// (zero: `gap`) and none leave for `gap`, or, if it never is that calm,
+  /// the longer of `linger` and `gap` after its turn was due and after the
+  /// previous departure (zero `gap`: at once).
   explicit thread_lot(std::size_t capacity = 16, duration linger = std::chrono::seconds(1),
-                      duration gap = duration::zero());
+                      duration gap = duration::zero(), duration calm = duration::zero());
   ~thread_lot();
   thread_lot(const thread_lot&) = delete;
   thread_lot& operator=(const thread_lot&) = delete;

@@ -13,13 +13,16 @@
 // Timed calls (`execute_at`) are waited for by the pool itself: one idle
 // thread (the leader) sleeps until the earliest and runs it on waking, with
 // no other thread woken first, so it starts as promptly as a raw timer's
-// callback. A second idle thread (the deputy) waits until 100 ms past that
-// time and then takes the due calls over if the leader is still busy with
-// the one it took (stuck in resource code, say): a stuck call holds up the
-// timed calls behind it by about 100 ms, not until it returns. A timed call
-// never starts before its time; calls due at once start in the order they
-// were added. Adding a timed call starts threads until two are idle for
-// these roles, so none is created when a call falls due.
+// callback. While it runs, the next due call waits for it (or for any
+// thread that returns from a call). A second idle thread (the deputy) takes
+// a due call over only once it has waited `deputy_grace` (100 ms by
+// default) with a timed call still running: a call stuck in resource code
+// holds up the timed calls behind it by about that, not until it returns,
+// and a short one is not raced by a second thread (which would leave no
+// thread idle and start a new one). A timed call never starts before its
+// time; calls due at once start in the order they were added. Adding a
+// timed call starts threads until two are idle for these roles, so none is
+// created when a call falls due.
 //
 // The destructor stops the pool, waits up to `join_wait` for running calls
 // and abandons threads stuck in resource code (they hold their own state).
@@ -44,7 +47,8 @@ struct pool_state;
 class thread_pool_executor final : public call_executor {
  public:
   explicit thread_pool_executor(std::size_t max_threads = 64,
-                                duration join_wait = std::chrono::seconds(5));
+                                duration join_wait = std::chrono::seconds(5),
+                                duration deputy_grace = std::chrono::milliseconds(100));
   ~thread_pool_executor() override;
   thread_pool_executor(const thread_pool_executor&) = delete;
   thread_pool_executor& operator=(const thread_pool_executor&) = delete;
