@@ -10,6 +10,13 @@
 //                      vs raw jthread + condition_variable_any: request_stop + join
 //   report             one progress report through the runner to the sink
 //                      vs a mutex-protected counter update
+//   watchdog_lateness_1
+//                      PendingTimeout deadline to the resource's terminate() call,
+//                      for 30 operations of one resource, one at a time (each
+//                      deadline 100 ms after its Online, on an otherwise idle
+//                      monitor; a first one, not counted, warms the path up)
+//                      vs the lateness of 30 raw Asio steady timers of 100 ms,
+//                      one at a time (the same warm-up)
 //   watchdog_lateness  PendingTimeout deadline to the resource's terminate() call,
 //                      with N operations pending at once (monitor, Asio timers):
 //                      PendingTimeout is 300 ms plus 250 µs per operation, so
@@ -255,6 +262,67 @@ void await_threads(int threads) {
   }
 }
 
+// 4a. watchdog_lateness_1: one operation pending at a time, many times (a
+// single sample would be mostly noise, and the path's first run pays for
+// the code it touches first: page faults, symbol binding).
+std::vector<metric> bench_watchdog_alone(int samples, int quiet_threads) {
+  constexpr auto timeout = 100ms;
+  std::vector<double> mine, raw;
+  {
+    pendop::resource_properties p;
+    p.pending_timeout = timeout;
+    p.restart = pendop::restart_action::dont_restart;
+    auto m = pendop::posix::monitor::create();
+    if (!m) std::exit(1);
+    auto r = std::make_shared<timed_out>();
+    std::mutex mu;
+    std::condition_variable cv;
+    int failed = 0;
+    auto events = m->subscribe([&](const pendop::monitor_event& e) {
+      if (e.kind != pendop::event_kind::status) return;
+      std::lock_guard lk(mu);
+      if (e.to == pendop::resource_state::online_pending && e.checkpoint == 0) {
+        r->deadline = e.at + timeout;
+      } else if (e.to == pendop::resource_state::failed) {
+        ++failed;
+        cv.notify_all();
+      }
+    });
+    (void)m->add("alone", r, p);
+    for (int i = 0; i <= samples; ++i) {  // the first is the warm-up
+      (void)m->online("alone");
+      std::unique_lock lk(mu);
+      cv.wait(lk, [&] { return failed == i + 1; });
+      if (i > 0) {
+        mine.push_back(std::chrono::duration<double, std::micro>(r->called - r->deadline).count());
+      }
+    }
+    (void)m->shutdown(10s);
+  }
+  await_threads(quiet_threads);
+  {
+    boost::asio::io_context io;
+    boost::asio::steady_timer t(io);
+    for (int i = 0; i <= samples; ++i) {
+      t.expires_after(timeout);
+      const auto expiry = t.expiry();
+      t.async_wait([&, i, expiry](const boost::system::error_code&) {
+        if (i > 0) {
+          raw.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - expiry).count());
+        }
+      });
+      io.run();
+      io.restart();
+    }
+  }
+  const std::string note = std::to_string(samples) + " operations, one at a time";
+  return {metric{"watchdog_lateness_1_p50", "us", percentile(mine, 0.50),
+                 "raw Asio steady_timer lateness", percentile(raw, 0.50), 1.5, note},
+          metric{"watchdog_lateness_1_p99", "us", percentile(mine, 0.99),
+                 "raw Asio steady_timer lateness", percentile(raw, 0.99), 1.5, note}};
+}
+
+// 4b. watchdog_lateness_N: N operations pending at once.
 std::vector<metric> bench_watchdog(int n, int quiet_threads) {
   // All N pending at once: the Online calls (about 100 µs each here) end
   // before the first deadline. The baseline's raw timers fall due on the
@@ -344,7 +412,7 @@ std::vector<metric> bench_watchdog(int n, int quiet_threads) {
           p99};
 }
 
-// 4b. report_stream
+// 4c. report_stream
 std::vector<metric> bench_report_stream(int reports) {
   std::FILE* sink = std::fopen("/dev/null", "w");
   if (!sink) std::exit(1);
@@ -562,7 +630,9 @@ int main(int argc, char** argv) {
   if (selected("terminate")) add(bench_terminate(quick ? 50 : 1000));
   if (selected("report")) add(bench_report(quick ? 3 : 30, quick ? 1000 : 100'000));
   if (selected("watchdog")) {
-    for (int n : quick ? std::vector<int>{1, 100} : std::vector<int>{1, 1000, 10'000}) {
+    await_threads(quiet_threads);
+    add(bench_watchdog_alone(quick ? 5 : 30, quiet_threads));
+    for (int n : quick ? std::vector<int>{100} : std::vector<int>{1000, 10'000}) {
       await_threads(quiet_threads);
       add(bench_watchdog(n, quiet_threads));
     }
