@@ -23,9 +23,12 @@
 
 namespace pendop::posix {
 
-/// A scheduler whose timers run on `executor`. Sleeps of pending operations
-/// stay on their own workers (real steady time). After it is destroyed, no
-/// timer callback runs.
+/// A scheduler whose timers run on `executor`: one Asio timer, armed for
+/// the earliest, whose callbacks run one at a time in deadline order (on a
+/// strand, so an io_context run by several threads is fine). Adding a later
+/// timer or cancelling one does not touch the executor. Sleeps of pending
+/// operations stay on their own workers (real steady time). After it is
+/// destroyed, no timer callback runs.
 [[nodiscard]] std::shared_ptr<scheduler> make_asio_scheduler(boost::asio::any_io_executor executor);
 
 /// A call executor that posts each call to `executor`.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
-// `asio_scheduler`: production timers. A Boost.Asio io_context with steady
-// timers, run by one thread the scheduler owns; callbacks run on that thread.
+// `asio_scheduler`: production timers. A Boost.Asio io_context run by one
+// thread the scheduler owns, with one steady timer armed for the earliest
+// task; callbacks run on that thread. A task added for later than the
+// earliest, or cancelled, does not wake the thread.
 // Sleeps (`wait_until`) are real and wake at once on a stop request.
 //
 // Thread-safety: every member may be called from any thread. The destructor
