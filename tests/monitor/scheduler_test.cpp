@@ -255,6 +255,22 @@ TEST_CASE("a due timed call waits for the thread running the previous one, withi
   CHECK(pool.threads() == threads);      // and no helper started
 }
 
+TEST_CASE("a pool counts the threads it has started but that are not waiting yet") {
+  // A timed call added right after construction finds the two threads that
+  // were started up front still on their way to their first wait. They are
+  // the leader and the deputy it needs: no more threads start for it, nor
+  // for a call queued at the same moment.
+  for (int round = 0; round < 20; ++round) {
+    CAPTURE(round);
+    thread_pool_executor pool(8, 2s);
+    (void)pool.execute_at(steady::now() + 1h, [] {});
+    std::atomic<bool> ran{false};
+    pool.execute([&] { ran = true; });
+    REQUIRE(await_flag(ran));
+    CHECK(pool.threads() == 2);
+  }
+}
+
 TEST_CASE("a pool destroyed with timed calls pending drops them at once") {
   std::atomic<bool> ran{false};
   const auto t0 = steady::now();

@@ -64,6 +64,13 @@ bool reserve_thread_locked(pool_state& st) {
   return true;
 }
 
+// (mu held) Threads that run no call: idle ones, and those started (or being
+// started) that have not reached their first wait yet. Counting only the idle
+// ones would start more threads for calls made right after construction.
+std::size_t free_threads(const pool_state& st) {
+  return st.threads.size() + st.starting - st.busy;
+}
+
 // Starts a reserved thread. Never under mu: creating a thread can wait (for
 // the C library's stack cache, held by a thread that is exiting), and calls
 // must not be held up meanwhile.
@@ -178,8 +185,8 @@ void serve(const std::shared_ptr<pool_state>& st) {
     // call is stuck in resource code. Grown here, not in execute(), so a
     // burst of short calls does not make its caller (the monitor's timer
     // thread) create threads.
-    const bool helper = (!st->queue.empty() || !st->timed.empty()) && st->idle == 0 &&
-                        reserve_thread_locked(*st);
+    const bool helper = (!st->queue.empty() || !st->timed.empty()) &&
+                        free_threads(*st) == 0 && reserve_thread_locked(*st);
     lk.unlock();
     if (helper) grow(st);
     try {
@@ -235,8 +242,7 @@ void thread_pool_executor::execute(call fn) {
   st.queue.push_back(std::move(fn));
   // A new thread only when none is free or starting; a thread that takes a
   // call with others waiting behind it adds the next one (serve()).
-  const bool spawn = st.idle == 0 && st.busy == st.threads.size() + st.starting &&
-                     detail::reserve_thread_locked(st);
+  const bool spawn = detail::free_threads(st) == 0 && detail::reserve_thread_locked(st);
   // The leader is idle too, and takes the call when it is the only one.
   const bool only_leader = st.leader && st.idle == 1;
   lk.unlock();
@@ -257,7 +263,7 @@ call_executor::timed_id thread_pool_executor::execute_at(time_point when, call f
   st.timed_at.emplace(id, when);
   // Two idle threads (the leader and the deputy) wait for timed calls; they
   // are started now, not when a call falls due.
-  const bool spawn = st.idle + st.starting < 2 && detail::reserve_thread_locked(st);
+  const bool spawn = detail::free_threads(st) < 2 && detail::reserve_thread_locked(st);
   // A leader that waits longer (for a later call, or one cancelled since)
   // waits for this one instead. One that wakes sooner finds it then: an
   // operation's deadline, added as the last one's is cancelled, wakes nobody.

@@ -21,8 +21,10 @@
 // and a short one is not raced by a second thread (which would leave no
 // thread idle and start a new one). A timed call never starts before its
 // time; calls due at once start in the order they were added. Adding a
-// timed call starts threads until two are idle for these roles, so none is
-// created when a call falls due.
+// timed call starts threads until two are free for these roles, so none is
+// created when a call falls due. A thread counts as free from its start,
+// before it first waits: calls made right after construction find the two
+// threads started up front, and start no more.
 //
 // The destructor stops the pool, waits up to `join_wait` for running calls
 // and abandons threads stuck in resource code (they hold their own state).
