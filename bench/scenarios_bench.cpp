@@ -272,7 +272,7 @@ std::vector<metric> bench_watchdog_alone(int samples, int quiet_threads) {
     pendop::resource_properties p;
     p.pending_timeout = timeout;
     p.restart = pendop::restart_action::dont_restart;
-    auto m = pendop::posix::monitor::create();
+    auto m = pendop::posix::monitor::create({.grow_futex_hash = true});
     if (!m) std::exit(1);
     auto r = std::make_shared<timed_out>();
     std::mutex mu;
@@ -336,7 +336,7 @@ std::vector<metric> bench_watchdog(int n, int quiet_threads) {
     pendop::resource_properties p;
     p.pending_timeout = timeout;
     p.restart = pendop::restart_action::dont_restart;
-    auto m = pendop::posix::monitor::create();
+    auto m = pendop::posix::monitor::create({.grow_futex_hash = true});
     if (!m) std::exit(1);
     std::vector<std::shared_ptr<timed_out>> res;
     std::mutex mu;
@@ -416,7 +416,7 @@ std::vector<metric> bench_watchdog(int n, int quiet_threads) {
 std::vector<metric> bench_report_stream(int reports) {
   std::FILE* sink = std::fopen("/dev/null", "w");
   if (!sink) std::exit(1);
-  auto m = pendop::posix::monitor::create();
+  auto m = pendop::posix::monitor::create({.grow_futex_hash = true});
   if (!m) std::exit(1);
   std::mutex mu;
   std::condition_variable cv;
@@ -507,7 +507,7 @@ class idle final : public pendop::resource {
 };
 
 std::vector<metric> bench_idle(int n, int seconds) {
-  auto m = pendop::posix::monitor::create();
+  auto m = pendop::posix::monitor::create({.grow_futex_hash = true});
   if (!m) std::exit(1);
   std::mutex mu;
   std::condition_variable cv;

@@ -6,7 +6,7 @@
 //   win32_dispatch   Online() until ERROR_IO_PENDING   vs CreateThread
 //   win32_terminate  Terminate() of a body blocked in operation::wait_for
 //                    vs SetEvent + WaitForSingleObject on a raw thread
-#include <pendop/property_list.hpp>
+#include <pendop/host/property_list.hpp>
 #include <pendop/win32/resapi.hpp>
 
 #include <atomic>

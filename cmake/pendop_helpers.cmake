@@ -66,3 +66,11 @@ function(pendop_add_library name)
                         INSTALL_RPATH "$ORIGIN")
   pendop_setup_target(pendop_${name})
 endfunction()
+
+# pendop_use_core_detail(<target>): the core's private headers
+# (<pendop/detail/...>: the tracker, watchdog, state machine, restart policy
+# and DeadlockTimeout watch) for pendop's own libraries and tests. They are
+# never installed, and no installed header includes one.
+function(pendop_use_core_detail target)
+  target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR}/core/detail)
+endfunction()

@@ -37,8 +37,10 @@ install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DATADIR}
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/pendop-config.cmake.in
                               ${PROJECT_BINARY_DIR}/pendop-config.cmake
                               INSTALL_DESTINATION ${pendop_cmake_dir})
+# 0.x: a minor version may change the API, so only the same minor version is
+# compatible; from 1.0 on, SameMajorVersion.
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/pendop-config-version.cmake
-                                 COMPATIBILITY SameMajorVersion)
+                                 COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/pendop-config.cmake
               ${PROJECT_BINARY_DIR}/pendop-config-version.cmake
         DESTINATION ${pendop_cmake_dir})

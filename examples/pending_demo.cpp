@@ -10,8 +10,8 @@
 //      default) runs out, it is terminated and ends Failed.
 //
 // Every status report is printed as it arrives.
-#include <pendop/posix/resource_runner.hpp>
 #include <pendop/posix/asio_scheduler.hpp>
+#include <pendop/posix/resource_runner.hpp>
 #include <pendop/resource.hpp>
 
 #include <fmt/chrono.h>

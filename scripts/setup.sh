@@ -1,22 +1,21 @@
 # SPDX-License-Identifier: MIT
-# Sourced by scripts/test, scripts/demo and scripts/bench: installs the Debian
-# packages pendop builds with, when missing, non-interactively (with sudo
-# when not root). Nothing else is downloaded.
+# Sourced by the scripts: installs the Debian packages they need, when
+# missing, non-interactively (with sudo when not root). Nothing else is
+# downloaded. PENDOP_NEEDS says which sets (default: all but fuzz):
+#   build    the libraries and the pendop command
+#   test     the test suite and benchmarks (doctest, Google Benchmark, ocf-tester)
+#   cluster  the real-cluster test (a private single-node Pacemaker; root only)
+#   win32    the Win32 backend: MinGW-w64 and Wine
+#   fuzz     libFuzzer (clang)
 set -euo pipefail
 
 pendop_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-pendop_packages=(
-  cmake ninja-build g++ pkg-config
-  libboost-dev libfmt-dev nlohmann-json3-dev doctest-dev libbenchmark-dev
-  resource-agents libxml2-utils
-  # The real-cluster test (label pacemaker): a private single-node cluster.
-  pacemaker corosync crmsh
-)
-# scripts/fuzz: libFuzzer comes with clang.
-pendop_fuzz_packages=(clang libclang-rt-14-dev)
-# The Win32 backend: cross-built with MinGW-w64, tested under Wine.
+pendop_build_packages=(cmake ninja-build g++ pkg-config libboost-dev libfmt-dev nlohmann-json3-dev)
+pendop_test_packages=(doctest-dev libbenchmark-dev resource-agents libxml2-utils)
+pendop_cluster_packages=(pacemaker corosync crmsh)
 pendop_win32_packages=(g++-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64 wine wine64)
+pendop_fuzz_packages=(clang libclang-rt-14-dev)
 
 pendop_ensure_packages() {
   local missing=()
@@ -39,8 +38,16 @@ pendop_ensure_packages() {
     "${missing[@]}" >/dev/null
 }
 
-pendop_ensure_packages "${pendop_packages[@]}"
-if [ "${PENDOP_WIN32:-1}" != 0 ]; then
-  pendop_ensure_packages "${pendop_win32_packages[@]}"
-fi
+pendop_needed=()
+for set in ${PENDOP_NEEDS:-build test cluster win32}; do
+  case "$set" in
+    build) pendop_needed+=("${pendop_build_packages[@]}") ;;
+    test) pendop_needed+=("${pendop_test_packages[@]}") ;;
+    cluster) pendop_needed+=("${pendop_cluster_packages[@]}") ;;
+    win32) pendop_needed+=("${pendop_win32_packages[@]}") ;;
+    fuzz) pendop_needed+=("${pendop_fuzz_packages[@]}") ;;
+    *) echo "pendop: unknown package set '$set' in PENDOP_NEEDS" >&2; exit 2 ;;
+  esac
+done
+pendop_ensure_packages "${pendop_needed[@]}"
 cd "$pendop_root"

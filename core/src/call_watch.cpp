@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <pendop/call_watch.hpp>
+#include <pendop/detail/call_watch.hpp>
 
 #include <utility>
 

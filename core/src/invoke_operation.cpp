@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <pendop/invoke_operation.hpp>
+#include <pendop/host/invoke_operation.hpp>
 
 #include <fmt/format.h>
 

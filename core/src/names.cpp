@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Names of the small core enums, and the resource_state <-> number mapping.
-#include <pendop/resource_state.hpp>
-#include <pendop/restart_action.hpp>
-#include <pendop/state_machine.hpp>
-#include <pendop/stop_reason.hpp>
+#include <pendop/detail/state_machine.hpp>
+#include <pendop/properties.hpp>
+#include <pendop/states.hpp>
 
 #include <fmt/format.h>
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-#include <pendop/operation_engine.hpp>
+#include <pendop/host/operation_engine.hpp>
 
-#include <pendop/invoke_operation.hpp>
+#include <pendop/detail/resource_tracker.hpp>
+#include <pendop/host/invoke_operation.hpp>
 #include <pendop/operation.hpp>
-#include <pendop/resource_tracker.hpp>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <pendop/property_list.hpp>
+#include <pendop/host/property_list.hpp>
 
 #include <fmt/format.h>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-#include <pendop/resource_tracker.hpp>
+#include <pendop/detail/resource_tracker.hpp>
 
-#include <pendop/state_machine.hpp>
+#include <pendop/detail/state_machine.hpp>
 
 #include <fmt/format.h>
 

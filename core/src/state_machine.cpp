@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <pendop/state_machine.hpp>
+#include <pendop/detail/state_machine.hpp>
 
 namespace pendop {
 namespace {

@@ -14,6 +14,7 @@ std::optional<int> process_thread_count() noexcept {
       if (line.rfind("Threads:", 0) == 0) return std::stoi(line.substr(8));
     }
   } catch (...) {
+    // An unreadable or odd /proc is "unknown" (nullopt), which callers handle.
   }
   return std::nullopt;
 }

@@ -152,7 +152,7 @@ class bench {
     ro.stop_wait = o.terminate_budget;
     ro.operation_limit = o.max_operation;
     ro.timers = clock_;
-    ro.stops = std::make_shared<posix::inline_executor>();
+    ro.tuning.stops = std::make_shared<posix::inline_executor>();
     auto made = posix::resource_runner::create(
         probe_,
         [this](const status_report& r) {

@@ -63,7 +63,7 @@ class runner_host {
     o.stop_wait = c.stop_wait;
     o.operation_limit = c.operation_limit;
     o.timers = clock_;
-    o.stops = std::make_shared<pendop::posix::inline_executor>();
+    o.tuning.stops = std::make_shared<pendop::posix::inline_executor>();
     auto made = pendop::posix::resource_runner::create(
         std::move(res),
         [this](const pendop::status_report& r) {

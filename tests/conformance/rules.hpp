@@ -30,8 +30,8 @@
 #pragma once
 
 #include <pendop/operation.hpp>
-#include <pendop/resource_state.hpp>
 #include <pendop/result.hpp>
+#include <pendop/states.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The DeadlockTimeout watch (pendop::call_watch), on made-up times.
-#include <pendop/call_watch.hpp>
+#include <pendop/detail/call_watch.hpp>
 
 #include <doctest/doctest.h>
 

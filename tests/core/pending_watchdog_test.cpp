@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <pendop/pending_watchdog.hpp>
+#include <pendop/detail/pending_watchdog.hpp>
 
 #include <doctest/doctest.h>
 

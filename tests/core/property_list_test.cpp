@@ -2,7 +2,7 @@
 // CLUSPROP property lists against byte layouts written from the documentation
 // (MS-CMRP 2.2.3.10 and "Property Lists"): counts, DWORD alignment, lengths
 // without padding, one end mark per property, little-endian.
-#include <pendop/property_list.hpp>
+#include <pendop/host/property_list.hpp>
 
 #include <doctest/doctest.h>
 

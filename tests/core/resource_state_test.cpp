@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <pendop/resource_state.hpp>
+#include <pendop/states.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <pendop/resource_tracker.hpp>
+#include <pendop/detail/resource_tracker.hpp>
 
 #include <doctest/doctest.h>
 

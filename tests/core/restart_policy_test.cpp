@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <pendop/restart_policy.hpp>
+#include <pendop/detail/restart_policy.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <pendop/state_machine.hpp>
+#include <pendop/detail/state_machine.hpp>
 
 #include <doctest/doctest.h>
 
@@ -70,7 +70,7 @@ constexpr row k_table[] = {
     {rs::failed, ev::failed, I, rs::failed, none},
     {rs::online_pending, ev::failed, A, rs::failed, none},
     {rs::offline_pending, ev::failed, A, rs::failed, none},
-    // terminate_requested: "the resource goes offline at once" (S11); Failed stays Failed.
+    // terminate_requested: "the resource goes offline at once" (Terminate's page); Failed stays Failed.
     {rs::unknown, ev::terminate_requested, A, rs::offline, none},
     {rs::initializing, ev::terminate_requested, I, rs::initializing, none},
     {rs::online, ev::terminate_requested, A, rs::offline, none},

@@ -3,7 +3,7 @@
 // CLUSCTL_RESOURCE_SET/VALIDATE_PRIVATE_PROPERTIES. Any bytes give a clear
 // error or a list that encodes back to exactly the same bytes (when the input
 // was canonical: zero padding) and decodes again to the same list.
-#include <pendop/property_list.hpp>
+#include <pendop/host/property_list.hpp>
 
 #include <cstdint>
 #include <cstdlib>

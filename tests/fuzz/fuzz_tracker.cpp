@@ -3,7 +3,7 @@
 // byte is one event) keeps the invariants: checkpoints rise by one, exactly
 // one final report per operation, nothing reported once a stop is latched,
 // and a stopped operation never ends Online.
-#include <pendop/resource_tracker.hpp>
+#include <pendop/detail/resource_tracker.hpp>
 
 #include <cstdint>
 #include <cstdlib>

@@ -3,9 +3,9 @@
 // sequences against resource_tracker and restart_policy, each checked step by
 // step against a small reference model; and random corruptions of property
 // JSON, which must give a clear error or a valid value, never a crash.
+#include <pendop/detail/resource_tracker.hpp>
+#include <pendop/detail/restart_policy.hpp>
 #include <pendop/properties.hpp>
-#include <pendop/resource_tracker.hpp>
-#include <pendop/restart_policy.hpp>
 
 #include <doctest/doctest.h>
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The README's resource DLL, against an installed pendop.
+// docs/windows-dll.md's resource DLL, against an installed pendop.
 #include <pendop/win32/resource_dll.hpp>
 
 #include <cstdint>

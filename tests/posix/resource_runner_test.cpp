@@ -354,7 +354,7 @@ struct timed_fixture {
   resource_runner make(std::shared_ptr<scripted_resource> res, runner_options o = {}) {
     o.name = "db";
     o.timers = clock;
-    o.stops = std::make_shared<pendop::posix::inline_executor>();
+    o.tuning.stops = std::make_shared<pendop::posix::inline_executor>();
     auto r = resource_runner::create(std::move(res), log.sink(), std::move(o));
     REQUIRE(r);
     return std::move(*r);
@@ -422,7 +422,7 @@ TEST_CASE("with timers, an executor that cannot wait for deadlines leaves them t
   timed_fixture f;
   runner_options o;
   o.properties.pending_timeout = 180s;
-  o.stops_wait_for_deadlines = true;  // the fixture's inline executor cannot
+  o.tuning.stops_wait_for_deadlines = true;  // the fixture's inline executor cannot
   auto res = std::make_shared<scripted_resource>([](pendop::operation& op) {
     (void)op.wait_for(24h);
     return pendop::ok();
@@ -445,8 +445,8 @@ TEST_CASE("real time: a stop pool that waits for deadlines stops a silent operat
   runner_options o;
   o.name = "db";
   o.timers = timers;
-  o.stops = pool;
-  o.stops_wait_for_deadlines = true;
+  o.tuning.stops = pool;
+  o.tuning.stops_wait_for_deadlines = true;
   o.properties.pending_timeout = 300ms;  // long enough to see the wait, however slow the machine
   std::atomic<bool> silent{true};
   auto res = std::make_shared<scripted_resource>([&silent](pendop::operation& op) {

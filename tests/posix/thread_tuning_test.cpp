@@ -98,13 +98,38 @@ TEST_CASE("the futex hash only grows and is rounded up to a power of two") {
   CHECK(pendop::posix::futex_hash_slots() == 4096);
 }
 
-TEST_CASE("a lot whose threads double grows the futex hash to two buckets per thread") {
+TEST_CASE("a lot asked to grow the futex hash to two buckets per thread as its threads double") {
   std::thread([] {}).join();
   if (pendop::posix::futex_hash_slots() == 0) {
     MESSAGE("no private futex hash here (Linux before 6.16): nothing to size");
     return;
   }
   REQUIRE(pendop::posix::futex_hash_slots() < 256);  // the kernel's default for a few CPUs
+  constexpr int threads = 128;
+  std::latch started(threads);
+  std::latch release(1);
+  {
+    auto lot = std::make_shared<thread_lot>(threads, 10s, 0ms, 0ms, /*grow_futex_hash=*/true);
+    for (int i = 0; i < threads; ++i) {
+      lot->start([&] {
+        started.count_down();
+        release.wait();
+      });
+    }
+    started.wait();  // 128 threads, each blocked at once
+    CHECK(pendop::posix::futex_hash_slots() >= 2 * threads);
+    release.count_down();
+    REQUIRE(await_parked(*lot, threads));
+  }
+}
+
+TEST_CASE("a lot leaves the process's futex hash alone unless asked") {
+  std::thread([] {}).join();
+  const std::size_t before = pendop::posix::futex_hash_slots();
+  if (before == 0) {
+    MESSAGE("no private futex hash here (Linux before 6.16): nothing to size");
+    return;
+  }
   constexpr int threads = 128;
   std::latch started(threads);
   std::latch release(1);
@@ -116,8 +141,8 @@ TEST_CASE("a lot whose threads double grows the futex hash to two buckets per th
         release.wait();
       });
     }
-    started.wait();  // 128 threads, each blocked at once
-    CHECK(pendop::posix::futex_hash_slots() >= 2 * threads);
+    started.wait();
+    CHECK(pendop::posix::futex_hash_slots() == before);
     release.count_down();
     REQUIRE(await_parked(*lot, threads));
   }

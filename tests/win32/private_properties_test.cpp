@@ -5,7 +5,7 @@
 // clusapi.dll as the cluster database; and the adapter alone for what the
 // example does not declare (a required property, one that waits for the
 // next Online, required dependencies, contradictory declarations).
-#include <pendop/property_list.hpp>
+#include <pendop/host/property_list.hpp>
 #include <pendop/win32/dll_host.hpp>
 #include <pendop/win32/resource_dll.hpp>
 

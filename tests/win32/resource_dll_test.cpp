@@ -2,7 +2,7 @@
 // The ResApi protocol end to end: pendop_example_resource.dll loaded by the
 // test host (which plays rhs.exe), with the test-double resutils.dll; and
 // the adapter itself with counting ClusWorker functions.
-#include <pendop/property_list.hpp>
+#include <pendop/host/property_list.hpp>
 #include <pendop/win32/dll_host.hpp>
 #include <pendop/win32/quorum_resource.hpp>
 #include <pendop/win32/resource_dll.hpp>

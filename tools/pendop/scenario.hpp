@@ -5,7 +5,7 @@
 #pragma once
 
 #include <pendop/properties.hpp>
-#include <pendop/resource_state.hpp>
+#include <pendop/states.hpp>
 
 #include <cstddef>
 #include <map>

@@ -4,7 +4,7 @@
 #include "agent_log.hpp"
 #include "answer_deadline.hpp"
 
-#include <pendop/invoke_operation.hpp>
+#include <pendop/host/invoke_operation.hpp>
 #include <pendop/ocf/exit_code.hpp>
 #include <pendop/posix/asio_scheduler.hpp>
 #include <pendop/posix/resource_runner.hpp>
@@ -472,8 +472,15 @@ int run(const agent_definition& def, std::string_view action, const environment&
     try {
       err << "ocf-exit-reason:" << action << ": " << e.what() << '\n' << std::flush;
     } catch (...) {
+      // stderr itself failed: the exit code is the only answer left.
     }
   } catch (...) {
+    try {
+      err << "ocf-exit-reason:" << action << ": an exception that is not a std::exception\n"
+          << std::flush;
+    } catch (...) {
+      // stderr itself failed: the exit code is the only answer left.
+    }
   }
   return static_cast<int>(exit_code::err_generic);
 }
@@ -639,6 +646,8 @@ int agent_main(const agent_definition& def, int argc, char** argv) noexcept {
     code = run(def, argv[1], process_environment(), std::cout, std::cerr, /*exit_at_deadline=*/true,
                started);
   } catch (...) {
+    // run() catches everything; only printing the usage line can get here,
+    // and a failing stderr leaves the exit code as the answer.
   }
   // A body abandoned as a zombie may still run: it ends with the process,
   // which neither waits for it nor runs destructors under its feet.

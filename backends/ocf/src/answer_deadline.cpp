@@ -18,6 +18,7 @@ void answer_deadline::arm(std::chrono::steady_clock::time_point at, expiry on_ex
     try {
       code = on_expiry();
     } catch (...) {
+      // The process exits now either way; OCF_ERR_GENERIC is the answer.
     }
     std::cout.flush();
     std::cerr.flush();

@@ -6,7 +6,7 @@
 // past the wait is abandoned with its CLUS_WORKER kept alive here.
 #pragma once
 
-#include <pendop/worker_platform.hpp>
+#include <pendop/host/worker_platform.hpp>
 #include <pendop/win32/clusworker_api.hpp>
 #include <pendop/win32/win32_error.hpp>
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "control_codes.hpp"
 
-#include <pendop/property_list.hpp>
+#include <pendop/host/property_list.hpp>
 
 #include <cstring>
 #include <system_error>

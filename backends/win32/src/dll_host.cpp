@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <pendop/win32/dll_host.hpp>
 
-#include <pendop/resource_state.hpp>
+#include <pendop/states.hpp>
 #include <pendop/win32/win32_error.hpp>
 
 #include <fmt/format.h>

@@ -5,7 +5,7 @@
 // properties), and `guarded`, the one wrapper of every export.
 #pragma once
 
-#include <pendop/operation_engine.hpp>
+#include <pendop/host/operation_engine.hpp>
 #include <pendop/win32/cluster_registry_api.hpp>
 #include <pendop/win32/clusworker_api.hpp>
 #include <pendop/win32/resapi.hpp>

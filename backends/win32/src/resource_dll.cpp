@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <pendop/win32/resource_dll.hpp>
 
-#include <pendop/invoke_operation.hpp>
-#include <pendop/operation_engine.hpp>
+#include <pendop/host/invoke_operation.hpp>
+#include <pendop/host/operation_engine.hpp>
 #include <pendop/win32/quorum_resource.hpp>
 #include <pendop/win32/win32_error.hpp>
 

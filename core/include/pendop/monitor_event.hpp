@@ -6,8 +6,7 @@
 #pragma once
 
 #include <pendop/progress.hpp>
-#include <pendop/resource_state.hpp>
-#include <pendop/stop_reason.hpp>
+#include <pendop/states.hpp>
 #include <pendop/time.hpp>
 
 #include <cstdint>

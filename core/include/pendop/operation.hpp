@@ -2,6 +2,8 @@
 // `operation`: what a resource's online()/offline() body gets to talk to its
 // host: the ClusWorkerCheckTerminate flag, an interruptible sleep,
 // SetResourceStatus with its RESOURCE_EXIT_STATE answer, and the host's log.
+// With it: `log_level` (how serious a log line is) and `operation_details`
+// (why the operation runs, from ResApi's V2 entry points).
 //
 // Every host (the POSIX runner, the Win32 DLL adapter, test doubles)
 // implements this interface, so one resource body runs unchanged on all.
@@ -10,18 +12,49 @@
 // the body, and `stop_requested`, `time_left` and `reason` from any thread.
 #pragma once
 
-#include <pendop/exit_state.hpp>
 #include <pendop/failure_signal.hpp>
-#include <pendop/log_level.hpp>
-#include <pendop/operation_details.hpp>
-#include <pendop/operation_kind.hpp>
 #include <pendop/progress.hpp>
-#include <pendop/stop_reason.hpp>
+#include <pendop/states.hpp>
 #include <pendop/time.hpp>
 
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace pendop {
+
+/// How serious a line for a person is. Hosts map it to their log: LogEvent's
+/// LOG_ERROR/LOG_WARNING/LOG_INFORMATION in a resource DLL, ocf_log's
+/// err/warn/info/debug under Pacemaker.
+enum class log_level : int { error, warning, info, debug };
+
+/// "error", "warning", "info" or "debug".
+[[nodiscard]] constexpr std::string_view to_string(log_level l) noexcept {
+  switch (l) {
+    case log_level::error: return "error";
+    case log_level::warning: return "warning";
+    case log_level::info: return "info";
+    case log_level::debug: return "debug";
+  }
+  return "?";
+}
+
+/// What a host knows about why an Online or Offline runs. A resource DLL
+/// fills it from ResApi's V2 entry points (OnlineV2's OnlineFlags,
+/// OfflineV2's OfflineFlags and DestinationNodeName); other hosts leave it
+/// empty.
+/// The request behind one operation.
+struct operation_details {
+  /// OnlineV2's OnlineFlags or OfflineV2's OfflineFlags as the cluster passed
+  /// them (CLUS_RESDLL_ONLINE_* / CLUS_RESDLL_OFFLINE_*, e.g.
+  /// CLUS_RESDLL_OFFLINE_RETURN_TO_SOURCE_NODE_ON_ERROR 0x2); 0 elsewhere.
+  std::uint32_t flags = 0;
+  /// OfflineV2's DestinationNodeName (UTF-8): the node the resource moves
+  /// to; empty when not moving or not told.
+  std::string destination_node{};
+
+  friend bool operator==(const operation_details&, const operation_details&) = default;
+};
 
 /// The running side of one pending Online or Offline.
 class operation {

@@ -18,7 +18,7 @@
 // out of range, allowed 0..86400000").
 #pragma once
 
-#include <pendop/property_list.hpp>
+#include <pendop/host/property_list.hpp>
 #include <pendop/result.hpp>
 
 #include <cstdint>

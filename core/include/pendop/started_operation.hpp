@@ -5,7 +5,7 @@
 // when there was nothing to do).
 #pragma once
 
-#include <pendop/resource_state.hpp>
+#include <pendop/states.hpp>
 #include <pendop/status_report.hpp>
 
 #include <cstdint>

@@ -5,10 +5,8 @@
 // has checkpoint 0); exactly one report per operation is final.
 #pragma once
 
-#include <pendop/operation_kind.hpp>
 #include <pendop/progress.hpp>
-#include <pendop/resource_state.hpp>
-#include <pendop/stop_reason.hpp>
+#include <pendop/states.hpp>
 #include <pendop/time.hpp>
 
 #include <cstdint>

@@ -3,7 +3,7 @@
 // them. Pure functions, unit-tested.
 #pragma once
 
-#include <pendop/resource_state.hpp>
+#include <pendop/states.hpp>
 
 #include <string_view>
 

@@ -11,7 +11,7 @@
 // DLL's worker threads; `events`/`reports` may be read from any thread.
 #pragma once
 
-#include <pendop/property_list.hpp>
+#include <pendop/host/property_list.hpp>
 #include <pendop/result.hpp>
 #include <pendop/time.hpp>
 #include <pendop/win32/resapi.hpp>
