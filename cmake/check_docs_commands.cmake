@@ -4,6 +4,7 @@
 # script or test of this repository (relative to ROOT; it must exist), or
 # `<!-- illustrative: WHY -->` on the line before its fence.
 # Usage: cmake -DROOT=<source dir> -DFILES="<md>;<md>..." -P check_docs_commands.cmake
+cmake_minimum_required(VERSION 3.25)
 include(${CMAKE_CURRENT_LIST_DIR}/pendop_docs.cmake)
 
 set(failures 0)

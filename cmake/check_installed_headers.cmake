@@ -5,6 +5,7 @@
 # for those who write a host. Private headers (<pendop/detail/...>, the
 # platform primitives) must not be there.
 # Usage: cmake -DINCLUDE_DIR=<prefix>/include -P check_installed_headers.cmake
+cmake_minimum_required(VERSION 3.25)
 file(GLOB_RECURSE headers RELATIVE ${INCLUDE_DIR} ${INCLUDE_DIR}/*)
 set(private_names futex_hash thread_count thread_name thread_priority timer_slack
                   resource_tracker pending_watchdog state_machine restart_policy call_watch)
