@@ -67,6 +67,7 @@ std::string_view to_string(resource_event e) noexcept {
     case resource_event::failed: return "failed";
     case resource_event::terminate_requested: return "terminate_requested";
     case resource_event::pending_timeout: return "pending_timeout";
+    case resource_event::forced_down: return "forced_down";
   }
   return "unknown";
 }

@@ -1,204 +1,20 @@
 // SPDX-License-Identifier: MIT
 #include <pendop/host/operation_engine.hpp>
 
-#include <pendop/detail/resource_tracker.hpp>
 #include <pendop/host/invoke_operation.hpp>
 #include <pendop/operation.hpp>
+
+#include "engine_core.hpp"
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
-#include <condition_variable>
-#include <map>
-#include <mutex>
-#include <thread>
 #include <utility>
 
 namespace pendop {
 
 namespace detail {
-
-// Everything an engine shares with its workers. A worker holds a reference,
-// so an abandoned (zombie) body never touches freed memory.
-//
-// Locks, always taken in this order and never while resource code runs
-// (terminate() excepted, under control_mu, as the owner of a stop):
-//   control_mu  serialises the platform's owner operations (start, wait,
-//               abandon); held by a stopper while it waits for the body
-//   mu          guards `tracker`, the stop's driver, the delivery tickets;
-//               brief, and never held while the channel runs
-struct engine_core : std::enable_shared_from_this<engine_core> {
-  // Who ends a latched stop.
-  enum class driver {
-    none,
-    caller,  // a terminate/stop_pending/check_timeout caller: it settles
-    body,    // the channel answered terminate: the worker settles on return
-    timer,   // expire() stopped it: settled by whichever of the body's return
-             // and expire()'s terminate() comes last, or by reap_overdue()
-  };
-
-  engine_core(std::shared_ptr<resource> r, std::unique_ptr<worker_platform> p, report_channel c,
-              engine_options o, engine_log l)
-      : res(std::move(r)),
-        platform(std::move(p)),
-        channel(std::move(c)),
-        log(std::move(l)),
-        options(std::move(o)),
-        tracker(options.name, options.pending_timeout, options.initial_state) {
-    tracker.set_operation_limit(options.operation_limit);
-  }
-
-  void write(log_level level, std::string_view text) const noexcept {
-    if (!log || text.empty()) return;
-    try {
-      log(level, text);
-    } catch (...) {
-      // A log that fails has nowhere to report it.
-    }
-  }
-
-  // Delivers `r` (if any) after every report ticketed before it and returns
-  // the channel's answer. With `barrier` and no report it still waits for the
-  // earlier deliveries. Takes `lk` (on mu) locked, returns with it unlocked.
-  // The ticket is taken under the lock the caller already holds; the turn
-  // ends without it. With no delivery in flight (the common case: one
-  // reporting body) nobody waits, nobody is woken and mu is taken once.
-  exit_state deliver(std::unique_lock<std::mutex>& lk, std::optional<status_report>&& r,
-                     bool barrier = false) {
-    if (!r && !barrier) {
-      lk.unlock();
-      return exit_state::proceed;
-    }
-    return deliver_in_turn(lk, next_ticket++, std::move(r));
-  }
-
-  // `deliver` with a ticket taken earlier (under mu, as always).
-  exit_state deliver_in_turn(std::unique_lock<std::mutex>& lk, std::uint64_t ticket,
-                             std::optional<status_report>&& r) {
-    if (delivered.load() != ticket) {
-      turn_waiters.fetch_add(1);
-      channel_turn.wait(lk, [&] { return delivered.load() == ticket; });
-      turn_waiters.fetch_sub(1);
-    }
-    lk.unlock();
-    exit_state answer = exit_state::proceed;
-    if (r) {
-      channel_thread.store(std::this_thread::get_id(), std::memory_order_relaxed);
-      try {
-        answer = channel(*r);
-      } catch (...) {
-        channel_errors.fetch_add(1, std::memory_order_relaxed);
-      }
-      channel_thread.store(std::thread::id{}, std::memory_order_relaxed);
-    }
-    // Both sequentially consistent: a delivery waiting for the next turn
-    // either sees it in its predicate or is counted here, and then it is
-    // inside its wait (it holds mu until then) by the time mu is ours.
-    delivered.store(ticket + 1);
-    if (turn_waiters.load() != 0) {
-      { std::lock_guard turn_over(mu); }
-      channel_turn.notify_all();
-    }
-    return answer;
-  }
-
-  // (mu held by `lk`) Waits until every report ticketed so far has left the
-  // channel: an operation is over for its host once its final report is
-  // out, not when the tracker has ended it. False when `timeout` passes
-  // first. Inside the channel (a host waiting from its sink) it returns at
-  // once: the delivery in progress is the caller's own.
-  bool await_delivered(std::unique_lock<std::mutex>& lk, duration timeout) {
-    const std::uint64_t ticketed = next_ticket;
-    if (delivered.load() >= ticketed) return true;
-    if (channel_thread.load(std::memory_order_relaxed) == std::this_thread::get_id()) return true;
-    turn_waiters.fetch_add(1);
-    const bool out =
-        channel_turn.wait_for(lk, timeout, [&] { return delivered.load() >= ticketed; });
-    turn_waiters.fetch_sub(1);
-    return out;
-  }
-
-  // (mu held) The operation ended with `fin`: kept for wait(), waiters and
-  // concurrent stoppers woken. Returns its completion, to be called once the
-  // report is delivered.
-  completion ended(const std::optional<status_report>& fin) {
-    stop_driver = driver::none;
-    completion done;
-    if (fin && fin->operation != 0) {
-      finals.emplace(fin->operation, *fin);
-      while (finals.size() > kept_finals) finals.erase(finals.begin());
-      if (const auto it = completions.find(fin->operation); it != completions.end()) {
-        done = std::move(it->second);
-        completions.erase(it);
-      }
-    }
-    idle.notify_all();
-    return done;
-  }
-
-  static void complete(const completion& done, const std::optional<status_report>& fin) noexcept {
-    if (!done || !fin) return;
-    try {
-      done(*fin);
-    } catch (...) {
-      // A completion's failure is its own; the engine carries on.
-    }
-  }
-
-  static constexpr std::size_t kept_finals = 64;
-
-  result<started_operation> start(operation_kind kind, completion done, operation_details details);
-  void run_body(std::uint64_t id, operation_kind kind, const operation_details& details,
-                worker_context& ctx);
-  // A failure_signal of Online `id`: passed on while that Online is the
-  // latest operation and the resource is still Online.
-  void failure_reported(std::uint64_t id, std::string why);
-  exit_state report(std::uint64_t id, const progress& p);
-  resource_tracker::stop_outcome latch(stop_reason why);
-  bool stop(stop_reason why, final_report f, bool only_pending);
-  bool check_timeout();
-  std::optional<std::uint64_t> expire();
-  void reap_overdue(std::uint64_t id);
-  // (mu held) Ends a timer-driven stop and delivers its final report.
-  void settle_timed(std::unique_lock<std::mutex>& lk, std::string note);
-  std::string zombie_note() const;
-  std::size_t count_zombie();
-  void warn_zombie(std::size_t n) const;
-  void finish_stop(stop_reason why, final_report f, bool call_terminate = true);
-  void wait_for_other_stop();
-  void reap_previous_worker();
-
-  const std::shared_ptr<resource> res;
-  const std::unique_ptr<worker_platform> platform;
-  const report_channel channel;
-  const engine_log log;
-  const engine_options options;
-
-  std::mutex control_mu;
-  bool abandoned = false;  // guarded by control_mu: the last worker is a zombie
-
-  mutable std::mutex mu;
-  resource_tracker tracker;              // guarded by mu
-  driver stop_driver = driver::none;     // guarded by mu
-  bool timed_terminated = false;         // guarded by mu: expire()'s terminate() returned
-  bool timed_returned = false;           // guarded by mu: the body expire() stopped returned
-  time_point timed_overdue{};            // guarded by mu: terminate() returned + stop_wait
-  std::uint64_t next_ticket = 0;         // guarded by mu: deliveries run in ticket order
-  std::atomic<std::uint64_t> delivered{0};   // tickets delivered; waited for under mu
-  std::atomic<std::size_t> turn_waiters{0};  // deliveries waiting for their turn
-  std::atomic<std::thread::id> channel_thread{};  // the thread inside the channel, if any
-  std::condition_variable channel_turn;  // with mu: a delivery finished
-  bool closed = false;                   // guarded by mu
-  std::condition_variable idle;          // with mu: an operation ended
-  std::map<std::uint64_t, status_report> finals;     // guarded by mu: the last ones, by id
-  std::map<std::uint64_t, completion> completions;   // guarded by mu: by operation id
-  std::atomic<std::uint64_t> stopped_op{0};  // the operation told to stop
-
-  std::atomic<std::size_t> zombies{0};
-  std::atomic<std::size_t> channel_errors{0};
-};
 
 namespace {
 
@@ -516,7 +332,7 @@ resource_tracker::stop_outcome engine_core::latch(stop_reason why) {
   return outcome;
 }
 
-bool engine_core::stop(stop_reason why, final_report f, bool only_pending) {
+bool engine_core::stop(stop_reason why, final_report f, when_settled settled) {
   std::unique_lock lk(mu);
   const bool after_timer = stop_driver == driver::timer;  // terminate() called (or under way)
   const auto outcome = latch(why);
@@ -524,41 +340,70 @@ bool engine_core::stop(stop_reason why, final_report f, bool only_pending) {
   switch (outcome) {
     case resource_tracker::stop_outcome::started:
       finish_stop(why, f, /*call_terminate=*/!after_timer);
+      if (settled == when_settled::force_down) settle_forced(why, f);
       return true;
     case resource_tracker::stop_outcome::already_stopping:
-      if (!only_pending) wait_for_other_stop();
+      if (settled == when_settled::leave) return false;
+      wait_for_other_stop();
+      if (settled == when_settled::force_down) settle_forced(why, f);
       return false;
     case resource_tracker::stop_outcome::nothing_pending:
       break;
   }
-  if (only_pending) return false;
+  if (settled == when_settled::leave) return false;
   std::unique_lock control(control_mu);
   lk.lock();
   if (tracker.pending()) {
     // An operation started between the latch and control_mu: stop that one.
     lk.unlock();
     control.unlock();
-    return stop(why, f, only_pending);
+    return stop(why, f, settled);
   }
+  const resource_state was = tracker.state();
   lk.unlock();
-  if (std::string text; !invoke_terminate(*res, &text)) write(log_level::error, text);
+  if (settled != when_settled::if_busy || was == resource_state::online) {
+    if (std::string text; !invoke_terminate(*res, &text)) write(log_level::error, text);
+  }
   reap_previous_worker();
   lk.lock();
-  auto settled = tracker.settle(why, platform->now());
-  if (f == final_report::withhold) settled.reset();
-  deliver(lk, std::move(settled), /*barrier=*/true);
+  std::optional<status_report> down;
+  if (settled == when_settled::force_down) {
+    down = tracker.force_down(why, platform->now());
+  } else if (settled == when_settled::terminate || was == resource_state::online) {
+    down = tracker.settle(why, platform->now());
+  }
+  if (f == final_report::withhold) down.reset();
+  deliver(lk, std::move(down), /*barrier=*/true);
   return false;
 }
 
-bool engine_core::check_timeout() {
+void engine_core::settle_forced(stop_reason why, final_report f) {
+  std::lock_guard control(control_mu);
   std::unique_lock lk(mu);
-  if (!tracker.poll_timeout(platform->now())) return false;
-  const auto outcome = latch(stop_reason::pending_timeout);
-  lk.unlock();
-  if (outcome == resource_tracker::stop_outcome::started) {
-    finish_stop(stop_reason::pending_timeout, final_report::send);
+  auto down = tracker.force_down(why, platform->now());
+  if (f == final_report::withhold) down.reset();
+  deliver(lk, std::move(down), /*barrier=*/true);
+}
+
+// The synchronous drive for a host without timers: `expire`, then the
+// body's bounded wait and the zombie check that the timers would run.
+bool engine_core::enforce_deadline() {
+  const auto stopped = expire();
+  if (!stopped) return false;
+  {
+    std::unique_lock lk(mu);
+    idle.wait_for(lk, options.stop_wait,
+                  [&] { return tracker.operation_id() != *stopped || !tracker.pending(); });
   }
+  reap_overdue(*stopped);
+  std::unique_lock lk(mu);
+  deliver(lk, std::nullopt, /*barrier=*/true);
   return true;
+}
+
+std::optional<time_point> engine_core::deadline() const {
+  std::lock_guard lk(mu);
+  return tracker.deadline();
 }
 
 }  // namespace detail
@@ -581,6 +426,11 @@ result<operation_engine> operation_engine::create(std::shared_ptr<resource> res,
                       fmt::format("operation engine for \"{}\": PendingTimeout must be positive",
                                   options.name));
   }
+  if (options.deadline.lead < duration::zero()) {
+    return make_error(errc::invalid_argument,
+                      fmt::format("operation engine for \"{}\": the deadline lead is negative",
+                                  options.name));
+  }
   return operation_engine(std::make_shared<detail::engine_core>(
       std::move(res), std::move(platform), std::move(channel), std::move(options), std::move(log)));
 }
@@ -592,7 +442,7 @@ operation_engine::operation_engine(operation_engine&&) noexcept = default;
 
 operation_engine& operation_engine::operator=(operation_engine&& other) noexcept {
   if (this != &other) {
-    if (core_) shutdown();
+    if (core_) (void)shutdown();
     core_ = std::move(other.core_);
   }
   return *this;
@@ -601,7 +451,7 @@ operation_engine& operation_engine::operator=(operation_engine&& other) noexcept
 operation_engine::~operation_engine() {
   if (!core_) return;
   try {
-    shutdown();
+    (void)shutdown();
   } catch (...) {
     // Formatting a note can only fail on exhausted memory; nothing to report to.
   }
@@ -609,7 +459,12 @@ operation_engine::~operation_engine() {
 
 result<started_operation> operation_engine::start(operation_kind kind, completion done,
                                                   operation_details details) {
-  return core_->start(kind, std::move(done), std::move(details));
+  auto started = core_->start(kind, std::move(done), std::move(details));
+  // Armed with no engine lock held: the timers may run a stop at once.
+  if (started && core_->watch.active()) {
+    if (const auto d = core_->deadline()) core_->watch.watch(*core_, *d);
+  }
+  return started;
 }
 
 result<status_report> operation_engine::wait(std::uint64_t id, duration timeout) const {
@@ -640,34 +495,41 @@ result<status_report> operation_engine::wait(std::uint64_t id, duration timeout)
 }
 
 void operation_engine::terminate(stop_reason why, final_report f) {
-  (void)core_->stop(why, f, /*only_pending=*/false);
+  (void)core_->stop(why, f, detail::engine_core::when_settled::terminate);
 }
 
 bool operation_engine::stop_pending(stop_reason why, final_report f) {
-  return core_->stop(why, f, /*only_pending=*/true);
+  return core_->stop(why, f, detail::engine_core::when_settled::leave);
 }
 
-result<void> operation_engine::fail(std::string why) {
-  std::unique_lock lk(core_->mu);
-  auto failed = core_->tracker.fail(std::move(why), core_->platform->now());
+void operation_engine::force_down(stop_reason why, final_report f) {
+  (void)core_->stop(why, f, detail::engine_core::when_settled::force_down);
+}
+
+result<bool> operation_engine::fail(std::string why, std::uint64_t online) {
+  auto& c = *core_;
+  std::unique_lock lk(c.mu);
+  if (online != 0 && (c.tracker.operation_id() != online ||
+                      c.tracker.state() != resource_state::online)) {
+    return make_error(errc::invalid_state,
+                      fmt::format("failure of resource \"{}\" not recorded: Online {} has ended "
+                                  "(the resource is {} after operation {})",
+                                  c.tracker.name(), online, to_string(c.tracker.state()),
+                                  c.tracker.operation_id()));
+  }
+  auto failed = c.tracker.fail(std::move(why), c.platform->now());
   if (!failed) return failed.error();
   const bool changed = failed->has_value();
-  core_->deliver(lk, std::move(*failed));
+  c.deliver(lk, std::move(*failed));
   if (changed) {
-    std::lock_guard control(core_->control_mu);
+    std::lock_guard control(c.control_mu);
     // ResApi: Failed first, then Terminate.
-    if (std::string text; !invoke_terminate(*core_->res, &text)) {
-      core_->write(log_level::error, text);
-    }
+    if (std::string text; !invoke_terminate(*c.res, &text)) c.write(log_level::error, text);
   }
-  return ok();
+  return changed;
 }
 
-bool operation_engine::check_timeout() { return core_->check_timeout(); }
-
-std::optional<std::uint64_t> operation_engine::expire() { return core_->expire(); }
-
-void operation_engine::reap_overdue(std::uint64_t id) { core_->reap_overdue(id); }
+bool operation_engine::enforce_deadline() { return core_->enforce_deadline(); }
 
 result<void> operation_engine::set_limits(milliseconds pending_timeout,
                                           std::optional<duration> operation_limit) {
@@ -682,16 +544,28 @@ result<void> operation_engine::set_limits(milliseconds pending_timeout,
   return ok();
 }
 
-void operation_engine::close() {
+void operation_engine::refuse_starts() {
   std::lock_guard lk(core_->mu);
   core_->closed = true;
 }
 
-void operation_engine::shutdown() {
-  if (!stop_pending(stop_reason::shutdown, final_report::send)) {
-    std::lock_guard control(core_->control_mu);
-    core_->reap_previous_worker();
-  }
+void operation_engine::close(final_report f) {
+  refuse_starts();
+  (void)core_->stop(stop_reason::shutdown, f, detail::engine_core::when_settled::if_busy);
+  release();
+}
+
+bool operation_engine::shutdown() {
+  refuse_starts();
+  const bool stopped = stop_pending(stop_reason::shutdown, final_report::send);
+  release();
+  return stopped;
+}
+
+void operation_engine::release() {
+  core_->watch.cancel();
+  std::lock_guard control(core_->control_mu);
+  core_->reap_previous_worker();
 }
 
 bool operation_engine::wait_idle(duration timeout) {
@@ -710,10 +584,7 @@ bool operation_engine::pending() const {
   return core_->tracker.pending();
 }
 
-std::optional<time_point> operation_engine::deadline() const {
-  std::lock_guard lk(core_->mu);
-  return core_->tracker.deadline();
-}
+std::optional<time_point> operation_engine::deadline() const { return core_->deadline(); }
 
 std::uint64_t operation_engine::operation_id() const {
   std::lock_guard lk(core_->mu);

@@ -133,6 +133,18 @@ std::optional<status_report> resource_tracker::settle(stop_reason why, time_poin
   return r;
 }
 
+std::optional<status_report> resource_tracker::force_down(stop_reason why, time_point now) {
+  if (op_active_) return std::nullopt;
+  const transition t = next(state_, resource_event::forced_down);
+  if (t.outcome != verdict::accepted) return std::nullopt;
+  state_ = t.next;
+  status_report r = make_report(state_, now);
+  r.operation = 0;  // not part of any operation
+  r.final = true;
+  r.reason = why == stop_reason::none ? stop_reason::terminate_called : why;
+  return r;
+}
+
 result<std::optional<status_report>> resource_tracker::fail(std::string why, time_point now) {
   if (op_active_) {
     return make_error(errc::operation_pending,

@@ -48,6 +48,10 @@ transition next(resource_state from, resource_event event) noexcept {
 
     case resource_event::pending_timeout:
       return pending ? accept(rs::failed) : ignore(from);  // a stale timer
+
+    case resource_event::forced_down:
+      if (pending) return reject(from, errc::operation_pending);  // stop it first
+      return from == rs::offline ? ignore(from) : accept(rs::offline);
   }
   return reject(from, errc::invalid_argument);
 }

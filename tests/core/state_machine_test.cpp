@@ -86,6 +86,15 @@ constexpr row k_table[] = {
     {rs::failed, ev::pending_timeout, I, rs::failed, none},
     {rs::online_pending, ev::pending_timeout, A, rs::failed, none},
     {rs::offline_pending, ev::pending_timeout, A, rs::failed, none},
+    // forced_down: a host leaves the resource Offline whatever it was, Failed included;
+    // a pending operation must be stopped first.
+    {rs::unknown, ev::forced_down, A, rs::offline, none},
+    {rs::initializing, ev::forced_down, A, rs::offline, none},
+    {rs::online, ev::forced_down, A, rs::offline, none},
+    {rs::offline, ev::forced_down, I, rs::offline, none},
+    {rs::failed, ev::forced_down, A, rs::offline, none},
+    {rs::online_pending, ev::forced_down, R, rs::online_pending, errc::operation_pending},
+    {rs::offline_pending, ev::forced_down, R, rs::offline_pending, errc::operation_pending},
 };
 
 }  // namespace

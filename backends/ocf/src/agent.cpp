@@ -236,67 +236,96 @@ struct outcome {
   std::string error;
 };
 
-// Runs Online or Offline to a final state. The runner stops it itself at
-// `budget.limit` after `t0` (the agent's start), or when it stops reporting
-// for PendingTimeout.
-outcome run_operation(const agent_definition& def, std::shared_ptr<resource> res,
-                      const resource_properties& props, resource_state from, bool online,
-                      const action_budget& budget, time_point t0, const environment& env,
-                      agent_log& log) {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::optional<status_report> last;
-  std::string instance = env_value(env, "OCF_RESOURCE_INSTANCE");
-  posix::runner_options o;
-  o.name = fmt::format("{}[{}]", def.name, instance.empty() ? "default" : instance);
-  o.properties = props;
-  o.initial_state = from;
-  o.timers = std::make_shared<posix::asio_scheduler>();
-  o.operation_limit = std::max<duration>(budget.limit - (o.timers->now() - t0), milliseconds(1));
-  o.stop_wait = budget.stop_wait;
-  o.log = [&log](log_level level, std::string_view text) {  // the body's lines: the OCF log
-    switch (level) {
-      case log_level::error: log.error(text); break;
-      case log_level::warning: log.warning(text); break;
-      case log_level::info: log.info(text); break;
-      case log_level::debug: log.debug(text); break;
-    }
-  };
-  auto runner = posix::resource_runner::create(
-      std::move(res),
-      [&](const status_report& r) {
-        if (!r.final) {
-          log.debug(to_string(r));
-          return;
-        }
-        std::lock_guard lk(mu);
-        last = r;
-        cv.notify_all();
-      },
-      o);
-  if (!runner) return {resource_state::failed, runner.error().message};
-  auto started = online ? runner->online() : runner->offline();
-  if (!started) return {resource_state::failed, started.error().message};
-  std::unique_lock lk(mu);
-  cv.wait(lk, [&] { return last.has_value(); });
-  outcome result{last->state, last->error_text};
-  if (last->reason != stop_reason::pending_timeout) return result;
-  const std::string what = online ? "start" : "stop";
-  std::string why;
-  if (last->at - t0 >= budget.limit) {
-    log.warning(fmt::format("{} did not finish within {} ms ({} ms timeout less a {} ms margin); "
-                            "it was stopped",
-                            what, ms(budget.limit), ms(budget.timeout), ms(budget.margin)));
-    why = fmt::format("did not finish within {} ms of its {} ms timeout", ms(budget.limit),
-                      ms(budget.timeout));
-  } else {
-    why = fmt::format("reported no progress for PendingTimeout ({} ms)",
-                      props.pending_timeout.count());
-    log.warning(fmt::format("{} {}; it was stopped", what, why));
+// One action's operation: Online or Offline of the resource, run by a
+// runner that stops it itself at `budget.limit` after `t0` (the agent's
+// start), or when it stops reporting for PendingTimeout.
+class agent_operation {
+ public:
+  agent_operation(const agent_definition& def, const resource_properties& props,
+                  resource_state from, const action_budget& budget, time_point t0,
+                  const environment& env, agent_log& log)
+      : props_(props), budget_(budget), t0_(t0), log_(log) {
+    const std::string instance = env_value(env, "OCF_RESOURCE_INSTANCE");
+    o_.name = fmt::format("{}[{}]", def.name, instance.empty() ? "default" : instance);
+    o_.properties = props;
+    o_.initial_state = from;
+    o_.timers = std::make_shared<posix::asio_scheduler>();
+    o_.operation_limit = std::max<duration>(budget.limit - (o_.timers->now() - t0), milliseconds(1));
+    o_.stop_wait = budget.stop_wait;
+    o_.log = [&log](log_level level, std::string_view text) {  // the body's lines: the OCF log
+      switch (level) {
+        case log_level::error: log.error(text); break;
+        case log_level::warning: log.warning(text); break;
+        case log_level::info: log.info(text); break;
+        case log_level::debug: log.debug(text); break;
+      }
+    };
   }
-  result.error = result.error.empty() ? why : fmt::format("{} ({})", why, result.error);
-  return result;
-}
+
+  // Starts Online or Offline: pending, or settled at once (an Offline of an
+  // Offline resource, the engine's answer).
+  result<started_operation> start(std::shared_ptr<resource> res, bool online) {
+    online_ = online;
+    auto made = posix::resource_runner::create(
+        std::move(res),
+        [this](const status_report& r) {
+          if (!r.final) {
+            log_.debug(to_string(r));
+            return;
+          }
+          std::lock_guard lk(mu_);
+          last_ = r;
+          cv_.notify_all();
+        },
+        o_);
+    if (!made) return made.error();
+    runner_.emplace(std::move(*made));
+    return online ? runner_->online() : runner_->offline();
+  }
+
+  // Waits for the final state; a stop by the deadline says which one ran out.
+  outcome finish() {
+    std::unique_lock lk(mu_);
+    cv_.wait(lk, [&] { return last_.has_value(); });
+    outcome result{last_->state, last_->error_text};
+    if (last_->reason != stop_reason::pending_timeout) return result;
+    const std::string what = online_ ? "start" : "stop";
+    std::string why;
+    if (last_->at - t0_ >= budget_.limit) {
+      log_.warning(fmt::format("{} did not finish within {} ms ({} ms timeout less a {} ms "
+                               "margin); it was stopped",
+                               what, ms(budget_.limit), ms(budget_.timeout), ms(budget_.margin)));
+      why = fmt::format("did not finish within {} ms of its {} ms timeout", ms(budget_.limit),
+                        ms(budget_.timeout));
+    } else {
+      why = fmt::format("reported no progress for PendingTimeout ({} ms)",
+                        props_.pending_timeout.count());
+      log_.warning(fmt::format("{} {}; it was stopped", what, why));
+    }
+    result.error = result.error.empty() ? why : fmt::format("{} ({})", why, result.error);
+    return result;
+  }
+
+  // A stop must leave the resource down: the engine's force-down (terminate()
+  // on the same instance, then Offline). The process exits after this, so an
+  // abandoned body goes with it.
+  resource_state force_down() {
+    runner_->force_down(stop_reason::terminate_called);
+    return runner_->state();
+  }
+
+ private:
+  const resource_properties& props_;
+  const action_budget budget_;
+  const time_point t0_;
+  agent_log& log_;
+  posix::runner_options o_;
+  bool online_ = true;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::optional<status_report> last_;
+  std::optional<posix::resource_runner> runner_;  // destroyed first: its sink uses the above
+};
 
 class action_runner {
  public:
@@ -314,8 +343,7 @@ class action_runner {
     return static_cast<int>(code);
   }
   int monitor(resource& res, const persisted_state& persisted);
-  int start_or_stop(const parameter_values& values, const resource_properties& props,
-                    std::shared_ptr<resource> res, const std::string& path,
+  int start_or_stop(const resource_properties& props, std::shared_ptr<resource> res, const std::string& path,
                     const persisted_state& persisted);
 
   const agent_definition& def_;
@@ -356,8 +384,8 @@ int action_runner::run() {
   const std::string path = state_path(def_, params->state_dir, env_);
   const persisted_state persisted = read_state(path);
   if (action_ == "monitor") return monitor(**made, persisted);
-  return start_or_stop(params->values, params->properties,
-                       std::shared_ptr<resource>(std::move(*made)), path, persisted);
+  return start_or_stop(params->properties, std::shared_ptr<resource>(std::move(*made)), path,
+                       persisted);
 }
 
 int action_runner::monitor(resource& res, const persisted_state& persisted) {
@@ -392,17 +420,13 @@ int action_runner::monitor(resource& res, const persisted_state& persisted) {
   return static_cast<int>(exit_code::success);
 }
 
-int action_runner::start_or_stop(const parameter_values& values, const resource_properties& props,
-                                 std::shared_ptr<resource> res, const std::string& path,
-                                 const persisted_state& persisted) {
+int action_runner::start_or_stop(const resource_properties& props, std::shared_ptr<resource> res,
+                                 const std::string& path, const persisted_state& persisted) {
   const bool online = action_ == "start";
+  // OCF's own rule, not ResApi's: start of a running resource succeeds (the
+  // engine refuses an Online of an Online resource).
   if (online && persisted.state == resource_state::online) {
     log_.info("start: already Online");
-    return static_cast<int>(exit_code::success);
-  }
-  if (!online && persisted.state == resource_state::offline) {
-    log_.info("stop: already Offline");
-    (void)remove_state(path);
     return static_cast<int>(exit_code::success);
   }
   const auto t0 = started_;
@@ -422,30 +446,36 @@ int action_runner::start_or_stop(const parameter_values& values, const resource_
   }
   // A pending state left by a killed agent is treated as Failed.
   const resource_state from = is_pending(persisted.state) ? resource_state::failed : persisted.state;
+  agent_operation op(def_, props, from, budget, t0, env_, log_);
+  auto started = op.start(std::move(res), online);
+  if (!started) {
+    deadline.claim();
+    (void)write_state(path, resource_state::failed, started.error().message);
+    return fail(online ? start_code(resource_state::failed) : stop_code(resource_state::failed),
+                fmt::format("{} could not start: {}", action_, started.error().message));
+  }
+  if (!is_pending(*started)) {  // Offline of an Offline resource: nothing to run
+    deadline.claim();
+    log_.info(fmt::format("{}: already {}", action_, to_string(started->state)));
+    if (auto r = remove_state(path); !r) return fail(exit_code::err_generic, r.error().message);
+    return static_cast<int>(exit_code::success);
+  }
   if (auto w = write_state(path, online ? resource_state::online_pending
                                         : resource_state::offline_pending,
                            fmt::format("{} began", action_));
       !w) {
+    op.force_down();
     deadline.claim();
     return fail(exit_code::err_perm, w.error().message);
   }
   log_.info(fmt::format("{}: {} (timeout {} ms)", action_,
                         online ? "bringing the resource online" : "taking the resource offline",
                         ms(budget.timeout)));
-  outcome done = run_operation(def_, res, props, from, online, budget, t0, env_, log_);
+  outcome done = op.finish();
   if (!online && done.final != resource_state::offline) {
-    // Stop must leave the resource down: Terminate is the hard stop. The
-    // process exits after this, so an abandoned body goes with it.
     log_.warning(fmt::format("stop ended {} ({}); forcing it down with terminate()",
                              to_string(done.final), done.error));
-    std::string why;
-    if (auto again = def_.make(values); again && *again) {
-      (void)invoke_terminate(**again, &why);
-    } else {
-      (void)invoke_terminate(*res, &why);
-    }
-    if (!why.empty()) log_.warning("terminate(): " + why);
-    done.final = resource_state::offline;
+    done.final = op.force_down();
   }
   deadline.claim();
   const auto took = ms(std::chrono::steady_clock::now() - t0);

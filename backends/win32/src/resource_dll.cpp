@@ -223,12 +223,9 @@ void resource_dll::close(RESID id) noexcept {
   detail::guarded_void(*state_, nullptr, "Close", [&] {
     auto inst = state_->find(id);
     if (!inst) return;
-    // ResApi: Close must leave the resource offline, calling Terminate if needed.
-    inst->engine.close();
-    if (inst->engine.pending() || inst->engine.state() == resource_state::online) {
-      inst->engine.terminate(stop_reason::shutdown, final_report::withhold);
-    }
-    inst->engine.shutdown();  // releases the last worker
+    // ResApi: Close must leave the resource offline, calling Terminate if
+    // needed; the Resource Monitor decides the state itself.
+    inst->engine.close(final_report::withhold);
     std::lock_guard lk(state_->mu);
     state_->instances.erase(id);
   });

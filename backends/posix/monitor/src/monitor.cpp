@@ -179,9 +179,7 @@ result<void> monitor::remove(std::string_view name) {
   }
   // ResApi's Close: what is pending or Online is terminated first.
   e->runner->close();
-  const resource_state st = e->runner->state();
-  if (is_pending(st) || st == resource_state::online) e->runner->terminate(stop_reason::shutdown);
-  (void)e->runner->wait_idle(c.stop_wait);
+  (void)e->runner->wait_idle(c.stop_wait);  // a stop owned by another thread
   {
     std::lock_guard lk(c.mu);
     c.entries.erase(e->name);
@@ -224,13 +222,11 @@ result<resource_state> monitor::wait_settled(std::string_view name, duration tim
   auto found = core_->find(name);
   if (!found) return found.error();
   const detail::entry_ptr& e = *found;
-  std::unique_lock lk(core_->mu);
-  if (core_->settled_cv.wait_for(lk, timeout, [&] { return !is_pending(e->state); })) {
-    return e->state;
-  }
+  // Idle: no operation pending and its final report delivered (its events pushed).
+  if (e->runner->wait_idle(timeout)) return e->runner->state();
   return make_error(errc::wait_timeout,
                     fmt::format("resource \"{}\" is still {} after waiting {} ms", e->name,
-                                to_string(e->state),
+                                to_string(e->runner->state()),
                                 std::chrono::duration_cast<std::chrono::milliseconds>(timeout)
                                     .count()));
 }
@@ -330,15 +326,14 @@ shutdown_report monitor::shutdown(duration bound, online_at_shutdown online) {
       const resource_state st = e->runner->state();
       bool stopped_by_terminate = false;
       if (st == resource_state::online && take_offline && e->runner->offline()) {
-        e->runner->close();  // a restart racing the shutdown cannot start after this
+        e->runner->refuse_starts();  // a restart racing the shutdown cannot start after this
         if (e->runner->wait_idle(graceful)) {
           how = ending::offline;
         } else {
           stopped_by_terminate = e->runner->stop_pending(stop_reason::shutdown);
         }
       } else {
-        e->runner->close();
-        stopped_by_terminate = e->runner->stop_pending(stop_reason::shutdown);
+        stopped_by_terminate = e->runner->shutdown();
       }
       if (how != ending::offline) {
         // A stop owned by another thread (a PendingTimeout, a Terminate) may

@@ -16,8 +16,8 @@ void monitor_core::push(const entry& e, event_kind kind, std::string detail, sto
   ev.at = clock->now();
   ev.resource = e.name;
   ev.kind = kind;
-  ev.from = e.state;
-  ev.to = e.state;
+  ev.from = e.reported;
+  ev.to = e.reported;
   ev.operation = e.operation;
   ev.reason = reason;
   ev.detail = std::move(detail);
@@ -205,8 +205,8 @@ void monitor_core::on_deadlock(const call_watch::call& c) {
 void monitor_core::on_report(const entry_ptr& e, const status_report& r) {
   {
     std::lock_guard lk(mu);
-    const resource_state from = e->state;
-    e->state = r.state;
+    const resource_state from = e->reported;
+    e->reported = r.state;
     if (r.operation != 0) e->operation = r.operation;
     if (r.final && r.reason != stop_reason::none) {
       ++e->terminates;
@@ -215,7 +215,6 @@ void monitor_core::on_report(const entry_ptr& e, const status_report& r) {
     }
     events.push(monitor_event{r.at, e->name, event_kind::status, from, r.state, r.operation,
                               r.checkpoint, r.reason, r.progress, r.error_text, r.error});
-    if (r.final) settled_cv.notify_all();
     if (is_pending(r.state)) {
       cancel_health(*e);  // the runner watches the operation's deadline
     } else {
@@ -271,7 +270,7 @@ void monitor_core::restart_tick(entry_ptr e) {
     std::lock_guard lk(mu);
     e->restart_timer = 0;
     e->next_restart.reset();
-    if (e->state != resource_state::failed || shutting_down || e->quarantined || e->removed) return;
+    if (e->runner->state() != resource_state::failed || shutting_down || e->quarantined || e->removed) return;
     ++e->restarts;
     push(*e, event_kind::restart, fmt::format("automatic Online, attempt {}", e->restarts));
   }

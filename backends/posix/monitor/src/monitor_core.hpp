@@ -54,7 +54,9 @@ struct entry {
   std::unique_ptr<resource_runner> runner;
   bool removed = false;       // remove() took it out: its timers and calls do nothing
 
-  resource_state state = resource_state::offline;
+  // The state of the last report delivered: the `from` of the next event.
+  // What the monitor decides reads the runner's state, never this.
+  resource_state reported = resource_state::offline;
   std::uint64_t operation = 0;  // the latest operation's id, from its reports
   restart_policy policy;
   // Health polls (in monitor_core::polls): a poll carrying an older
@@ -167,9 +169,11 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
   void run_is_alive(const entry_ptr& e);
   void after_looks_alive(const entry_ptr& e, bool alive, const std::string& why);
   void after_is_alive(const entry_ptr& e, bool alive, const std::string& why);
-  void fail_and_terminate(const entry_ptr& e, const std::string& why);
+  bool fail_and_terminate(const entry_ptr& e, const std::string& why,
+                          std::uint64_t operation = 0);
   // An Online resource's failure_signal: like a failed IsAlive (Failed, then
-  // Terminate, then the restart policy), unless Online `operation` has ended.
+  // Terminate, then the restart policy), unless Online `operation` has ended
+  // (the engine's rule).
   void failure_reported(const entry_ptr& e, std::uint64_t operation, std::string why);
 
   // --- admin requests ---------------------------------------------------------
@@ -196,7 +200,6 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
   event_hub events;
 
   mutable std::mutex mu;
-  mutable std::condition_variable settled_cv;  // with mu: an operation reached its final state
   std::map<std::string, entry_ptr, std::less<>> entries;
   call_watch watch;                            // DeadlockTimeout of every call in flight
   std::map<call_watch::call_id, std::weak_ptr<entry>> callers;  // whose call each one is

@@ -51,7 +51,7 @@ void monitor_core::poll_tick() {
       const bool looks = item.kind == poll_kind::looks_alive;
       if (item.generation != (looks ? e->looks_generation : e->is_generation)) continue;
       (looks ? e->looks_scheduled : e->is_scheduled) = false;
-      if (e->state != resource_state::online || e->quarantined || e->removed || shutting_down) {
+      if (e->runner->state() != resource_state::online || e->quarantined || e->removed || shutting_down) {
         continue;
       }
       if (looks) {
@@ -136,7 +136,7 @@ void monitor_core::run_is_alive(const entry_ptr& e) {
 void monitor_core::after_looks_alive(const entry_ptr& e, bool alive, const std::string& why) {
   {
     std::lock_guard lk(mu);
-    if (alive || e->state != resource_state::online || shutting_down) {
+    if (alive || e->runner->state() != resource_state::online || shutting_down) {
       e->health_busy = false;
       return;
     }
@@ -153,7 +153,7 @@ void monitor_core::after_is_alive(const entry_ptr& e, bool alive, const std::str
   {
     std::lock_guard lk(mu);
     e->health_busy = false;
-    if (alive || e->state != resource_state::online || shutting_down) return;
+    if (alive || e->runner->state() != resource_state::online || shutting_down) return;
     ++e->is_alive_failures;
     push(*e, event_kind::is_alive_failed,
          (why.empty() ? std::string("IsAlive returned FALSE") : why) + "; Failed, then Terminate",
@@ -167,40 +167,42 @@ void monitor_core::after_is_alive(const entry_ptr& e, bool alive, const std::str
 
 void monitor_core::failure_reported(const entry_ptr& e, std::uint64_t operation,
                                     std::string why) {
-  // On a call thread: the signal may come from inside resource code.
+  // On a call thread: the signal may come from inside resource code. The
+  // engine decides whether Online `operation` is still current.
   call(e, "Terminate", [this, e, operation, why = std::move(why)] {
     {
       std::lock_guard lk(mu);
-      if (e->state != resource_state::online || e->operation != operation || shutting_down) {
-        return;
-      }
+      if (shutting_down) return;
+    }
+    if (!fail_and_terminate(e, "reported by the resource: " + why, operation)) return;
+    {
+      std::lock_guard lk(mu);
       push(*e, event_kind::failure_reported, why + "; Failed, then Terminate", stop_reason::none,
            make_error_code(errc::health_check_failed));
     }
     flush();
-    fail_and_terminate(e, "reported by the resource: " + why);
   });
 }
 
 // A failed health check: the runner makes the resource Failed, then calls
 // its terminate(); the Terminate is an event and counted like any other.
-void monitor_core::fail_and_terminate(const entry_ptr& e, const std::string& why) {
-  {
-    std::lock_guard lk(mu);
-    if (e->state != resource_state::online) return;  // moved on meanwhile
-  }
-  if (!e->runner->fail(why)) return;
+// False when the failure was not recorded (the resource moved on meanwhile,
+// or Online `operation` has ended).
+bool monitor_core::fail_and_terminate(const entry_ptr& e, const std::string& why,
+                                      std::uint64_t operation) {
+  if (const auto failed = e->runner->fail(why, operation); !failed || !*failed) return false;
   {
     std::lock_guard lk(mu);
     ++e->terminates;
     // A terminated event names the operation it stopped; this Terminate
     // stopped none (the Online it follows had ended): operation 0.
-    events.push(monitor_event{clock->now(), e->name, event_kind::terminated, e->state, e->state,
-                              0, 0, stop_reason::terminate_called, {},
+    events.push(monitor_event{clock->now(), e->name, event_kind::terminated, e->reported,
+                              e->reported, 0, 0, stop_reason::terminate_called, {},
                               "after a failed health check: " + why,
                               make_error_code(errc::health_check_failed)});
   }
   flush();
+  return true;
 }
 
 }  // namespace pendop::posix::detail

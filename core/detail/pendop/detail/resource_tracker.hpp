@@ -96,6 +96,12 @@ class resource_tracker {
   [[nodiscard]] std::optional<status_report> settle(stop_reason why, time_point now,
                                                     std::string note = {});
 
+  /// With no operation pending, after the resource's terminate(): Offline
+  /// whatever the settled state was, Failed included (`forced_down`), as a
+  /// final report outside any operation with reason `why`. Nothing when
+  /// Offline already or while an operation is pending.
+  [[nodiscard]] std::optional<status_report> force_down(stop_reason why, time_point now);
+
   /// A health check failed at `now` while no operation is pending (IsAlive
   /// returned false): Online -> Failed, reported as a final report outside
   /// any operation with `why` as its text. Nothing when already Failed.

@@ -10,6 +10,9 @@
 //   any --terminate_requested--> Offline (Failed stays Failed; Terminate's
 //   page: "the resource goes offline at once", docs/resapi.md, "Where the
 //   documentation is silent")
+//   Online|Failed|Unknown|Initializing --forced_down--> Offline (a host that
+//   must leave the resource down whatever it was: OCF's stop, which may not
+//   fail; a pending operation is stopped first, so *Pending rejects it)
 //
 // Requests in a state that does not accept them are `rejected` with the
 // error code a caller should return (ERROR_INVALID_STATE in ResApi terms);
@@ -33,6 +36,7 @@ enum class resource_event {
   failed,               ///< the worker or a health check failed
   terminate_requested,  ///< Terminate was called
   pending_timeout,      ///< PendingTimeout ran out without a report
+  forced_down,          ///< the host took the resource down after terminate() (Failed too)
 };
 
 /// Every `resource_event`, in enumerator order.
@@ -40,7 +44,7 @@ inline constexpr resource_event all_resource_events[] = {
     resource_event::online_requested,    resource_event::offline_requested,
     resource_event::progress_reported,   resource_event::completed,
     resource_event::failed,              resource_event::terminate_requested,
-    resource_event::pending_timeout};
+    resource_event::pending_timeout,     resource_event::forced_down};
 
 /// "online_requested", ...
 [[nodiscard]] std::string_view to_string(resource_event e) noexcept;

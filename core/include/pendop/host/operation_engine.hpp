@@ -7,17 +7,22 @@
 //           on a worker thread from the `worker_platform`; returns at once
 //   report  the body's progress, numbered, moving the PendingTimeout deadline;
 //           the channel's answer may be ResourceExitStateTerminate
-//   stop    Terminate, PendingTimeout, Cancel, Close, shutdown: latch once,
-//           wake the body, call the resource's terminate(), wait `stop_wait`
+//   stop    Terminate, PendingTimeout, Cancel, Close, force-down, shutdown:
+//           latch once, wake the body, call the resource's terminate(),
+//           wait `stop_wait`
 //   settle  exactly one final report per operation, after every earlier one
 //   zombie  a body that ignored its stop is abandoned and counted; nobody
 //           waits for it again and it never reports
+//   watch   with `deadline_timers`, its own PendingTimeout and operation
+//           limit: a silent operation is stopped when its deadline passes
 //
 // The rules of one operation live in `resource_tracker`; this class adds the
-// threads, the locking and the ordered delivery. Hosts decide only what is
-// theirs: where reports go (`report_channel`), whether a stop's final state
-// is sent (a Resource Monitor that called Terminate decides the state
-// itself: `final_report::withhold`), and who watches the deadline.
+// threads, the locking, the ordered delivery and the deadline's one
+// enforcer. Hosts decide only what is theirs: where reports go
+// (`report_channel`), whether a stop's final state is sent (a Resource
+// Monitor that called Terminate decides the state itself:
+// `final_report::withhold`), and what clock and call threads the deadline
+// is watched with.
 //
 // Thread-safety: every member may be called from any thread. Reports reach
 // the channel one at a time, in order, with no engine lock held. The channel
@@ -26,6 +31,7 @@
 // is part of.
 #pragma once
 
+#include <pendop/host/deadline_timers.hpp>
 #include <pendop/host/worker_platform.hpp>
 #include <pendop/operation.hpp>
 #include <pendop/resource.hpp>
@@ -77,6 +83,13 @@ struct engine_options {
   /// came from (still the latest operation, and the resource still Online)
   /// and why. Null: the signals are inert.
   std::function<void(std::uint64_t operation, std::string why)> on_failure{};
+  /// Timers on the platform's clock with which the engine enforces
+  /// PendingTimeout and the operation limit itself. Null: the host calls
+  /// `enforce_deadline` (or, as a resource DLL, leaves it to the Resource
+  /// Monitor).
+  std::shared_ptr<deadline_timers> timers{};
+  /// How the timers meet a deadline (`deadline_tuning`).
+  deadline_tuning deadline{};
 };
 
 /// Whether a stop's final report is sent.
@@ -122,52 +135,55 @@ class operation_engine {
   /// `stop_wait` for the body and ends the operation (Failed after a
   /// PendingTimeout, else Offline). A caller that finds a stop in progress
   /// waits (up to `stop_wait`) for it to end. With nothing pending it calls
-  /// terminate() and forces an Online resource Offline. When it returns,
-  /// nothing more is reported for the stopped operation.
+  /// terminate() and forces an Online resource Offline (Failed stays
+  /// Failed). When it returns, nothing more is reported for the stopped
+  /// operation.
   void terminate(stop_reason why, final_report f);
 
   /// Stops a pending operation as `terminate` does; false (and nothing done)
   /// when none is pending.
   bool stop_pending(stop_reason why, final_report f);
 
-  /// A failed health check: Online -> Failed with `why`, then terminate().
-  /// Errors: `operation_pending`, `invalid_state` unless Online; already
-  /// Failed: no-op.
-  result<void> fail(std::string why);
+  /// Leaves the resource Offline whatever it was doing: stops a pending
+  /// operation as `terminate` does, or with nothing pending calls
+  /// terminate(); then an Online or Failed resource is Offline (reason
+  /// `why`). For a host that must not leave a resource up after a failed
+  /// Offline (an OCF stop may not fail).
+  void force_down(stop_reason why, final_report f);
 
-  /// Enforces the deadline at the platform's now: when PendingTimeout (or
-  /// the operation limit) has run out, stops with `pending_timeout` (final
-  /// state Failed, sent) and returns true.
-  bool check_timeout();
+  /// ResApi Close: refuses every later start (`shutting_down`), stops a
+  /// pending operation and takes an Online resource down (terminate(),
+  /// reason `shutdown`), then releases the last worker. An Offline or Failed
+  /// resource is left as it is, without a terminate() call.
+  void close(final_report f);
 
-  /// The same check in two phases, for a timer thread that must not block.
-  /// Phase one (this call): when the deadline has run out, latches the stop
-  /// with `pending_timeout`, wakes the body and calls terminate() -- then
-  /// returns the stopped operation's id without waiting for the body. The
-  /// body's return settles the operation (Failed, sent). If it has not
-  /// returned `stop_wait` later, phase two is `reap_overdue(id)`. A caller
-  /// of `terminate`/`stop_pending` meanwhile takes the stop over (terminate()
-  /// is not called again) and returns with it settled. nullopt: nothing ran out.
-  std::optional<std::uint64_t> expire();
+  /// A failed health check or failure signal: Online -> Failed with `why`,
+  /// then terminate(). With `online` (an Online's id, as `on_failure` gives
+  /// it) the failure counts only while that Online is the latest operation
+  /// and the resource still Online. True when recorded; false when already
+  /// Failed (nothing done). Errors: `operation_pending`, `invalid_state`
+  /// unless Online or Failed (or Online `online` has ended).
+  result<bool> fail(std::string why, std::uint64_t online = 0);
 
-  /// Phase two of `expire`: if operation `id` is still stopping because its
-  /// body ignored the stop, the body is abandoned (a zombie, counted and
-  /// logged) and the operation settles. Otherwise nothing. It may wait (up
-  /// to `stop_wait`) for a caller that took the stop over: call it where
-  /// `terminate` may be called, not on a timer thread.
-  void reap_overdue(std::uint64_t id);
+  /// For a host without `timers`: when PendingTimeout (or the operation
+  /// limit) has run out at the platform's now, stops the operation (reason
+  /// `pending_timeout`, final state Failed, sent), waits up to `stop_wait`
+  /// for the body (abandoning it as a zombie after that) and returns true.
+  bool enforce_deadline();
 
   /// Changes PendingTimeout and the operation limit for operations started
   /// from now on (a pending one keeps the values it started with).
   /// `invalid_argument` for a non-positive PendingTimeout.
   result<void> set_limits(milliseconds pending_timeout, std::optional<duration> operation_limit);
 
-  /// Refuses every later start with `shutting_down`.
-  void close();
+  /// Refuses every later start with `shutting_down` (a host closing down
+  /// that still waits for an operation it started).
+  void refuse_starts();
 
-  /// Stops a pending operation with `shutdown` (final report sent) and
-  /// releases the last worker. A settled resource keeps its state.
-  void shutdown();
+  /// Refuses every later start, stops a pending operation with `shutdown`
+  /// (final report sent) and releases the last worker. A settled resource
+  /// keeps its state. True when it stopped an operation.
+  bool shutdown();
 
   /// Waits up to `timeout` (real time) until no operation is pending, then
   /// up to `timeout` again until its final report has left the channel (a
@@ -189,6 +205,8 @@ class operation_engine {
 
  private:
   explicit operation_engine(std::shared_ptr<detail::engine_core> core) noexcept;
+  // Drops the deadline checks and lets the last worker go (close, shutdown).
+  void release();
 
   std::shared_ptr<detail::engine_core> core_;
 };

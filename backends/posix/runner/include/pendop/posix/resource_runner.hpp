@@ -13,10 +13,12 @@
 //   runner.terminate()         -> stop flag set, resource.terminate() called
 //                                 (concurrently with the body), bounded wait,
 //                                 then one final Offline report
-//   PendingTimeout             -> with `timers`, the runner stops a silent
+//   PendingTimeout             -> with `timers`, the engine stops a silent
 //                                 operation itself (reason pending_timeout,
 //                                 final state Failed); without, the caller
 //                                 polls check_pending_timeout()
+//   runner.close()             -> ResApi Close: later starts refused, what
+//                                 is pending or Online terminated
 //
 // After a stop every report answers `terminate` and changes nothing, and a
 // late success is never reported as Online. A body that throws or returns an
@@ -44,6 +46,7 @@
 #include <pendop/status_report.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -55,8 +58,9 @@ namespace detail {
 struct runner_state;
 }  // namespace detail
 
-/// How a runner with `timers` runs the stop at a PendingTimeout deadline.
-/// The defaults suit every host; the monitor sets these for its call pool.
+/// How a runner with `timers` runs the stop at a PendingTimeout deadline
+/// (the engine's `deadline_tuning`, with the executor it calls on). The
+/// defaults suit every host; the monitor sets these for its call pool.
 struct runner_tuning {
   /// Where a timed-out operation's terminate() is called (resource code, so
   /// never on the timers' thread). The stop does not wait there for the
@@ -163,8 +167,19 @@ class resource_runner {
   result<void> set_limits(milliseconds pending_timeout, std::optional<duration> operation_limit);
 
   /// Refuses every later online()/offline() with `errc::shutting_down` (a
-  /// host closing down). Pending work is left to `stop_pending`.
+  /// host closing down that still waits for an operation it started).
+  void refuse_starts();
+
+  /// ResApi Close: refuses every later start, stops a pending operation and
+  /// takes an Online resource down (terminate(), reason `shutdown`, final
+  /// report sent), then lets the last worker go. An Offline or Failed
+  /// resource is left as it is.
   void close();
+
+  /// Refuses every later start and stops a pending operation (reason
+  /// `shutdown`); a settled resource keeps its state. True when it stopped
+  /// an operation.
+  bool shutdown();
 
   /// Waits up to `timeout` until no operation is pending (a stop owned by
   /// another thread has made its final report). True when idle.
@@ -175,11 +190,20 @@ class resource_runner {
   /// `terminate`, a settled resource is left as it is.
   bool stop_pending(stop_reason why);
 
-  /// Records a failed health check (IsAlive returned false): the resource
-  /// goes Online -> Failed with `why` in a final report, then its
-  /// terminate() is called. Errors: `operation_pending` while an operation
-  /// is pending, `invalid_state` unless Online. Already Failed: no-op.
-  result<void> fail(std::string why);
+  /// Leaves the resource Offline whatever it is doing: a pending operation
+  /// is stopped as by `terminate`, or terminate() is called; an Online or
+  /// Failed resource then reports Offline. For a stop that must not fail.
+  void force_down(stop_reason why = stop_reason::terminate_called);
+
+  /// Records a failed health check (IsAlive returned false) or a failure
+  /// signal: the resource goes Online -> Failed with `why` in a final
+  /// report, then its terminate() is called. With `online` (the id
+  /// `on_failure` gave) it counts only while that Online is the latest
+  /// operation and the resource still Online. True when recorded, false
+  /// when already Failed (nothing done). Errors: `operation_pending` while
+  /// an operation is pending, `invalid_state` unless Online or Failed (or
+  /// that Online has ended).
+  result<bool> fail(std::string why, std::uint64_t online = 0);
 
   /// Enforces PendingTimeout (and the operation limit) at the clock's now:
   /// when the window has run out, terminates with `pending_timeout` and
@@ -203,7 +227,6 @@ class resource_runner {
 
  private:
   explicit resource_runner(std::shared_ptr<detail::runner_state> state) noexcept;
-  void arm_deadline();
 
   std::shared_ptr<detail::runner_state> state_;
 };
