@@ -54,7 +54,7 @@ class seen_log {
 // The runner with its own timers: nobody polls PendingTimeout.
 class runner_host {
  public:
-  static constexpr host_traits traits{.virtual_time = true};
+  static constexpr host_traits traits{.virtual_time = true, .close = true};
 
   runner_host(std::shared_ptr<scripted_resource> res, host_config c) {
     pendop::posix::runner_options o;
@@ -77,6 +77,7 @@ class runner_host {
   start_answer online() { return answer(runner_->online()); }
   start_answer offline() { return answer(runner_->offline()); }
   void terminate() { runner_->terminate(); }
+  void close() { runner_->close(); }
   void advance(duration d) { clock_->advance(d); }
   std::vector<seen_report> reports() const { return log_.reports(); }
   void await_reports(std::size_t n) { log_.await(n); }
@@ -92,7 +93,7 @@ class runner_host {
 // The monitor: the consumer is a subscriber, reports are status events.
 class monitor_host {
  public:
-  static constexpr host_traits traits{.virtual_time = true};
+  static constexpr host_traits traits{.virtual_time = true, .close = true};
 
   monitor_host(std::shared_ptr<scripted_resource> res, host_config c) {
     auto m = pendop::posix::monitor::create(
@@ -118,6 +119,7 @@ class monitor_host {
   start_answer online() { return answer(monitor_->online("conformance")); }
   start_answer offline() { return answer(monitor_->offline("conformance")); }
   void terminate() { REQUIRE(monitor_->terminate("conformance")); }
+  void close() { REQUIRE(monitor_->remove("conformance")); }
   void advance(duration d) { clock_->advance(d); }
   std::vector<seen_report> reports() const { return log_.reports(); }
   void await_reports(std::size_t n) { log_.await(n); }
@@ -139,6 +141,8 @@ TYPE_TO_STRING(monitor_host);
 TEST_SUITE("conformance") {
 PENDOP_CONFORMANCE_SUITE(runner_host);
 PENDOP_CONFORMANCE_TIMING(runner_host);
+PENDOP_CONFORMANCE_CLOSE(runner_host);
 PENDOP_CONFORMANCE_SUITE(monitor_host);
 PENDOP_CONFORMANCE_TIMING(monitor_host);
+PENDOP_CONFORMANCE_CLOSE(monitor_host);
 }

@@ -8,7 +8,7 @@
 //   start_answer online(), offline();        the entry points
 //   void terminate();                        ResApi Terminate
 //   start_answer cancel();                   (traits.cancel) V2 Cancel
-//   void close();                            (traits.close) Close
+//   void close();                            (traits.close) ResApi Close
 //   void advance(duration);                  (traits.virtual_time) move time
 //   std::vector<seen_report> reports();      what the host's consumer got
 //   void await_reports(std::size_t n);       ... until there are n
@@ -25,7 +25,8 @@
 // once the body has returned (a body reports before it returns).
 //
 // Each host's test file invokes PENDOP_CONFORMANCE_SUITE(host_type), plus
-// PENDOP_CONFORMANCE_TIMING for hosts on virtual time and
+// PENDOP_CONFORMANCE_TIMING for hosts on virtual time,
+// PENDOP_CONFORMANCE_CLOSE for hosts with ResApi Close and
 // PENDOP_CONFORMANCE_RESOURCE_DLL for the resource DLL's own entry points.
 #pragma once
 
@@ -70,8 +71,9 @@ struct host_traits {
   /// Time is virtual (PendingTimeout and the operation limit are enforced
   /// by the host and tested here).
   bool virtual_time = false;
-  /// V2 Cancel and Close are resource-DLL entry points.
+  /// V2 Cancel is a resource-DLL entry point.
   bool cancel = false;
+  /// The host has ResApi Close (PENDOP_CONFORMANCE_CLOSE).
   bool close = false;
 };
 
@@ -506,7 +508,21 @@ TEST_CASE_TEMPLATE_DEFINE("Cancel stops the pending operation and reports its fi
   }
 }
 
-TEST_CASE_TEMPLATE_DEFINE("Close while pending stops the body and reports nothing", H,
+// After Close: nothing from the closed operation but (where the consumer
+// gets Terminate's state) its final Offline, and every later start refused.
+template <class H>
+void check_closed(H& h, std::size_t reports_before) {
+  const auto rs = h.reports();
+  if (H::traits.reports_terminate) {
+    REQUIRE(rs.size() == reports_before + 1);
+    CHECK(rs.back().state == resource_state::offline);
+  } else {
+    CHECK(rs.size() == reports_before);
+  }
+  CHECK(h.online().what == start_answer::kind::refused);
+}
+
+TEST_CASE_TEMPLATE_DEFINE("Close while pending stops the body, and nothing is reported after it", H,
                           rule_close_pending) {
   static_assert(H::traits.close);
   {
@@ -522,7 +538,7 @@ TEST_CASE_TEMPLATE_DEFINE("Close while pending stops the body and reports nothin
     h.close();
     body.await_return();
     CHECK(res->terminates == 1);
-    CHECK(h.reports().size() == n);
+    check_closed(h, n);
   }
 }
 
@@ -534,8 +550,23 @@ TEST_CASE_TEMPLATE_DEFINE("Close of an Online resource calls terminate() first",
     H h(res, {});
     REQUIRE(h.online().what == start_answer::kind::pending);
     await_reports(h, H::traits.reports_start ? 2 : 1);
+    const std::size_t n = h.reports().size();
     h.close();
     CHECK(res->terminates == 1);
+    check_closed(h, n);
+  }
+}
+
+TEST_CASE_TEMPLATE_DEFINE("Close of an Offline resource calls nothing and reports nothing", H,
+                          rule_close_offline) {
+  static_assert(H::traits.close);
+  {
+    auto res = std::make_shared<scripted_resource>();
+    H h(res, {});
+    h.close();
+    CHECK(res->terminates == 0);
+    CHECK(h.reports().empty());
+    CHECK(h.online().what == start_answer::kind::refused);
   }
 }
 
@@ -565,6 +596,10 @@ TEST_CASE_TEMPLATE_DEFINE("Close of an Online resource calls terminate() first",
 /// The rules of a resource DLL's own entry points and callbacks.
 #define PENDOP_CONFORMANCE_RESOURCE_DLL(host_type)                                            \
   TEST_CASE_TEMPLATE_INVOKE(rule_exit_state_terminate, host_type);                             \
-  TEST_CASE_TEMPLATE_INVOKE(rule_cancel, host_type);                                           \
+  TEST_CASE_TEMPLATE_INVOKE(rule_cancel, host_type)
+
+/// ResApi Close (a DLL's Close, monitor::remove, resource_runner::close).
+#define PENDOP_CONFORMANCE_CLOSE(host_type)                                                   \
   TEST_CASE_TEMPLATE_INVOKE(rule_close_pending, host_type);                                    \
-  TEST_CASE_TEMPLATE_INVOKE(rule_close_online, host_type)
+  TEST_CASE_TEMPLATE_INVOKE(rule_close_online, host_type);                                     \
+  TEST_CASE_TEMPLATE_INVOKE(rule_close_offline, host_type)

@@ -73,28 +73,6 @@ void check_invariants(const std::vector<pendop::status_report>& reports) {
 
 TEST_SUITE("posix/resource_runner") {
 
-TEST_CASE("online returns OnlinePending at once while the body still runs") {
-  thread_count_guard threads;
-  fixture f;
-  gate body;
-  auto res = std::make_shared<scripted_resource>([&](pendop::operation&) {
-    body.wait();
-    return pendop::ok();
-  });
-  auto runner = f.make(res);
-  auto r = runner.online();
-  REQUIRE(r);
-  CHECK(*r == resource_state::online_pending);
-  CHECK(runner.state() == resource_state::online_pending);
-  body.open();
-  f.log.await_finals(1);
-  CHECK(runner.state() == resource_state::online);
-  const auto reports = f.log.reports();
-  REQUIRE(reports.size() == 2);
-  CHECK(reports[0].state == resource_state::online_pending);
-  CHECK(reports[1].state == resource_state::online);
-}
-
 TEST_CASE("progress reports arrive in order with rising checkpoints") {
   thread_count_guard threads;
   fixture f;
@@ -201,32 +179,6 @@ TEST_CASE("wait_idle from inside the sink does not wait for its own delivery") {
   done.wait();
   CHECK(idle);
   CHECK(waited);  // not the 30 s of a wait for itself
-}
-
-TEST_CASE("terminate wakes a waiting body and reports Offline once") {
-  thread_count_guard threads;
-  fixture f;
-  std::atomic<int> answer{-1};
-  std::atomic<bool> saw_stop{false};
-  auto res = std::make_shared<scripted_resource>([&](pendop::operation& op) {
-    const bool full = op.wait_for(1h);
-    saw_stop = !full && op.stop_requested();
-    answer = static_cast<int>(op.report({.stage = "after-stop"}));
-    return pendop::ok();  // a late success must not become Online
-  });
-  auto runner = f.make(res);
-  REQUIRE(runner.online());
-  f.clock->settle();
-  runner.terminate();
-  CHECK(saw_stop);
-  CHECK(answer == static_cast<int>(exit_state::terminate));
-  CHECK(res->terminates == 1);
-  const auto reports = f.log.reports();
-  REQUIRE(reports.size() == 2);
-  CHECK(reports[1].final);
-  CHECK(reports[1].state == resource_state::offline);
-  CHECK(reports[1].reason == stop_reason::terminate_called);
-  CHECK(runner.state() == resource_state::offline);
 }
 
 TEST_CASE("a success returned after terminate is not reported as Online") {
@@ -561,60 +513,90 @@ TEST_CASE("a body that ignores terminate is abandoned as a zombie: the caller do
   check_invariants(f.log.reports());
 }
 
-TEST_CASE("terminate racing completion still gives exactly one final report") {
-  thread_count_guard threads;
-  for (int round = 0; round < 200; ++round) {
-    CAPTURE(round);
-    fixture f;
-    auto res = std::make_shared<scripted_resource>([](pendop::operation& op) {
-      (void)op.report({.stage = "almost"});
-      return pendop::ok();
-    });
-    auto runner = f.make(res);
-    REQUIRE(runner.online());
-    runner.terminate();
-    f.log.await_finals(1);
-    const auto reports = f.log.reports();
-    check_invariants(reports);
-    const auto last = reports.back().state;
-    CHECK((last == resource_state::online || last == resource_state::offline));
-    CHECK(runner.state() == last);
-    if (last == resource_state::offline) CHECK(f.log.finals() >= 1);
-  }
-}
-
-TEST_CASE("concurrent terminates: one owns the stop, the others return") {
+TEST_CASE("force_down leaves a Failed resource Offline after one terminate()") {
   thread_count_guard threads;
   fixture f;
-  auto runner = f.make(std::make_shared<scripted_resource>([](pendop::operation& op) {
-    (void)op.wait_for(1h);
-    return pendop::ok();
-  }));
+  auto res = std::make_shared<scripted_resource>([](pendop::operation&) {
+    return pendop::result<void>(pendop::make_error(pendop::errc::operation_failed, "stuck"));
+  });
+  auto runner = f.make(res);
   REQUIRE(runner.online());
-  f.clock->settle();
-  {
-    std::jthread a([&] { runner.terminate(); });
-    std::jthread b([&] { runner.terminate(); });
-    std::jthread c([&] { runner.terminate(stop_reason::shutdown); });
-  }
   f.log.await_finals(1);
-  check_invariants(f.log.reports());
-  CHECK(f.log.finals() == 1);
+  REQUIRE(runner.state() == resource_state::failed);
+  runner.terminate();  // Terminate leaves Failed visible
+  CHECK(runner.state() == resource_state::failed);
+  runner.force_down();
   CHECK(runner.state() == resource_state::offline);
+  CHECK(res->terminates == 2);
+  const auto last = f.log.reports().back();
+  CHECK(last.state == resource_state::offline);
+  CHECK(last.operation == 0);
+  CHECK(last.reason == stop_reason::terminate_called);
+  runner.force_down();  // Offline already: terminate() again, nothing reported
+  CHECK(f.log.reports().back().at == last.at);
 }
 
-TEST_CASE("terminate of an Online resource forces it Offline") {
+TEST_CASE("force_down of a pending Offline stops it and leaves the resource Offline") {
+  thread_count_guard threads;
+  fixture f;
+  auto res = std::make_shared<scripted_resource>([](pendop::operation& op) {
+    if (op.kind() == pendop::operation_kind::offline) (void)op.wait_for(1h);
+    return pendop::ok();
+  });
+  auto runner = f.make(res);
+  REQUIRE(runner.online());
+  f.log.await_finals(1);
+  REQUIRE(runner.offline());
+  runner.force_down();
+  CHECK(runner.state() == resource_state::offline);
+  CHECK(res->terminates == 1);
+  CHECK(f.log.finals() == 2);
+}
+
+TEST_CASE("shutdown refuses later starts and leaves an Online resource Online, close takes it down") {
   thread_count_guard threads;
   fixture f;
   auto res = std::make_shared<scripted_resource>();
   auto runner = f.make(res);
   REQUIRE(runner.online());
   f.log.await_finals(1);
-  runner.terminate();
+  CHECK_FALSE(runner.shutdown());  // nothing pending to stop
+  CHECK(runner.state() == resource_state::online);
+  CHECK(res->terminates == 0);
+  const auto refused = runner.offline();
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == pendop::errc::shutting_down);
+  runner.close();
   CHECK(runner.state() == resource_state::offline);
   CHECK(res->terminates == 1);
-  CHECK(f.log.reports().back().state == resource_state::offline);
-  CHECK(f.log.reports().back().operation == 0);
+}
+
+TEST_CASE("a failure of an Online that has ended is refused by name") {
+  thread_count_guard threads;
+  fixture f;
+  auto runner = f.make(std::make_shared<scripted_resource>());
+  REQUIRE(runner.online());
+  f.log.await_finals(1);
+  REQUIRE(runner.offline());
+  f.log.await_finals(2);
+  REQUIRE(runner.online());
+  f.log.await_finals(3);
+  const auto stale = runner.fail("late", 1);
+  REQUIRE_FALSE(stale);
+  CHECK(stale.error().code == pendop::errc::invalid_state);
+  CHECK(stale.error().message ==
+        "failure of resource \"db\" not recorded: Online 1 has ended (the resource is Online "
+        "after operation 3)");
+  CHECK(runner.state() == resource_state::online);
+  const auto current = runner.fail("the disk went away", 3);
+  REQUIRE(current);
+  CHECK(*current);
+  CHECK(runner.state() == resource_state::failed);
+  const auto again = runner.fail("twice", 3);
+  REQUIRE_FALSE(again);  // Failed now: that Online has ended too
+  const auto plain = runner.fail("twice");
+  REQUIRE(plain);
+  CHECK_FALSE(*plain);  // already Failed: nothing done
 }
 
 TEST_CASE("destroying a runner stops its pending operation with reason shutdown") {

@@ -146,4 +146,5 @@ TYPE_TO_STRING(resource_dll_host);
 TEST_SUITE("conformance") {
 PENDOP_CONFORMANCE_SUITE(resource_dll_host);
 PENDOP_CONFORMANCE_RESOURCE_DLL(resource_dll_host);
+PENDOP_CONFORMANCE_CLOSE(resource_dll_host);
 }

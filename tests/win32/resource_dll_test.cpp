@@ -141,6 +141,44 @@ TEST_CASE("Online returns ERROR_IO_PENDING well within 300 ms, then reports Chec
                                                     "OnlinePending", "OnlinePending", "Online"});
 }
 
+TEST_CASE("two hosts at once, each on its own thread, see only their own resources") {
+  // Loaded one after the other (a monitor calls Startup once per type);
+  // then both drive their resource at the same time, each on its own thread
+  // (no doctest assertion runs on the other one).
+  std::unique_ptr<dll_host> hosts[2] = {load(), load()};
+  REQUIRE(hosts[0]);
+  REQUIRE(hosts[1]);
+  RESID a = hosts[0]->open(L"First");
+  RESID b = hosts[1]->open(L"Second");
+  REQUIRE(a);
+  REQUIRE(b);
+  DWORD other_rc = 0;
+  dll_host::outcome other_end = dll_host::outcome::pending_timeout;
+  std::thread other([&] {
+    other_rc = hosts[1]->online(b);
+    other_end = hosts[1]->await(b, 10s);
+  });
+  CHECK(hosts[0]->online(a) == w::PD_ERROR_IO_PENDING);
+  CHECK(hosts[0]->await(a, 10s) == dll_host::outcome::settled);
+  other.join();
+  CHECK(other_rc == w::PD_ERROR_IO_PENDING);
+  CHECK(other_end == dll_host::outcome::settled);
+  const std::string names[2] = {"First", "Second"};
+  for (int i = 0; i < 2; ++i) {
+    CAPTURE(i);
+    for (const auto& e : hosts[i]->events()) {
+      if (!e.resource.empty()) CHECK(e.resource == names[i]);
+    }
+    const auto reports = hosts[i]->reports(i == 0 ? a : b);
+    REQUIRE_FALSE(reports.empty());
+    CHECK(reports.back().state == "Online");
+  }
+  hosts[0].reset();  // the DLL stays loaded for the other host, which goes on
+  CHECK(hosts[1]->offline(b) == w::PD_ERROR_IO_PENDING);
+  CHECK(hosts[1]->await(b, 10s) == dll_host::outcome::settled);
+  CHECK(hosts[1]->reports(b).back().state == "Offline");
+}
+
 TEST_CASE("Startup (V1 callbacks) reports through SetResourceStatus") {
   auto h = load(false);
   RESID id = open_set(*h, "online_ms=100;report_ms=50");

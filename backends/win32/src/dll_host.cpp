@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <pendop/win32/dll_host.hpp>
 
+#include <pendop/detail/pending_watchdog.hpp>
 #include <pendop/states.hpp>
 #include <pendop/win32/win32_error.hpp>
 
@@ -66,8 +67,16 @@ struct slot {
   DWORD reports = 0;
   DWORD answer_terminate_from = 0;
   bool final_seen = false;
-  std::chrono::steady_clock::time_point last_activity{};
+  // PendingTimeout as the engine keeps it (armed by Online/Offline, moved
+  // by each report), on the steady clock: this host plays the monitor.
+  pending_watchdog watchdog;
 };
+
+// The watchdog's time: the steady clock, as pendop's time_point.
+time_point steady_now() noexcept {
+  return time_point(std::chrono::duration_cast<duration>(
+      std::chrono::steady_clock::now().time_since_epoch()));
+}
 
 struct host_state {
   HMODULE module = nullptr;
@@ -122,14 +131,18 @@ struct host_state {
     {
       std::lock_guard lk(mu);
       ++s->reports;
-      s->last_activity = std::chrono::steady_clock::now();
+      s->watchdog.on_report(steady_now());
       e.rc = (s->terminated ||
               (s->answer_terminate_from != 0 && s->reports >= s->answer_terminate_from))
                  ? ResourceExitStateTerminate
                  : ResourceExitStateContinue;
-      e.t_ms = std::chrono::duration<double, std::milli>(s->last_activity - start).count();
+      e.t_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                   .count();
       events.push_back(e);
-      if (st && !is_pending(*st)) s->final_seen = true;
+      if (st && !is_pending(*st)) {
+        s->final_seen = true;
+        s->watchdog.disarm();
+      }
       sink = opts.on_event;
     }
     cv.notify_all();
@@ -153,9 +166,11 @@ DWORD WINAPI set_status_ex(RESOURCE_HANDLE h, RESOURCE_STATUS_EX* st) {
 }
 
 // LogEvent with a NULL handle (a message from Startup) has no slot to name
-// its host; the host calling Startup on this thread is set for the call's
-// duration (LogEvent carries no context of its own).
+// its host, and the callback carries no context of its own: the host calling
+// Startup on this thread is named here for that call only (each host its
+// own thread's, so hosts on several threads never see each other's).
 thread_local host_state* starting_host = nullptr;
+
 
 void __cdecl log_event(RESOURCE_HANDLE h, LOG_LEVEL level, LPCWSTR format, ...) {
   if (!format) return;
@@ -177,6 +192,10 @@ void __cdecl log_event(RESOURCE_HANDLE h, LOG_LEVEL level, LPCWSTR format, ...) 
   e.text = narrow(text);
   host->record(std::move(e));
 }
+
+// What StartupEx gets; a DLL may keep the pointer for as long as it is
+// loaded, by any number of hosts, so it is one immutable table.
+const CLRES_CALLBACK_FUNCTION_TABLE callbacks{&log_event, &set_status_ex, {}};
 
 host_event call_event(std::string what, std::string resource, DWORD rc) {
   host_event e;
@@ -210,9 +229,8 @@ result<std::unique_ptr<dll_host>> dll_host::load(options o) {
     auto fn = reinterpret_cast<PSTARTUP_EX_ROUTINE>(
         reinterpret_cast<void*>(GetProcAddress(st->module, "StartupEx")));
     if (!fn) return error{from_win32_error(GetLastError()), "the DLL does not export StartupEx"};
-    static CLRES_CALLBACK_FUNCTION_TABLE callbacks{&detail::log_event, &detail::set_status_ex, {}};
-    rc = fn(st->opts.type.c_str(), st->opts.min_version, st->opts.max_version, &callbacks,
-            &st->table);
+    rc = fn(st->opts.type.c_str(), st->opts.min_version, st->opts.max_version,
+            const_cast<CLRES_CALLBACK_FUNCTION_TABLE*>(&detail::callbacks), &st->table);
   } else {
     auto fn = reinterpret_cast<PSTARTUP_ROUTINE>(
         reinterpret_cast<void*>(GetProcAddress(st->module, "Startup")));
@@ -282,7 +300,7 @@ void begin_pending(detail::host_state& st, RESID id) {
     std::lock_guard lk(st.mu);
     s->terminated = false;
     s->final_seen = false;
-    s->last_activity = std::chrono::steady_clock::now();
+    s->watchdog.arm(detail::steady_now());
   }
 }
 
@@ -473,17 +491,27 @@ dll_host::outcome dll_host::await(RESID id, milliseconds pending_timeout) {
   detail::slot* s = state_->find(id);
   if (!s) return outcome::settled;
   std::unique_lock lk(state_->mu);
+  if (s->final_seen) return outcome::settled;
+  // The window that began at Online/Offline (or the last report) is this long.
+  const milliseconds was = s->watchdog.timeout();
+  const auto armed = s->watchdog.deadline();
+  s->watchdog.set_timeout(pending_timeout);
+  if (armed) s->watchdog.arm(*armed - was);
   while (!s->final_seen) {
-    const auto deadline = s->last_activity + pending_timeout;
-    if (state_->cv.wait_until(lk, deadline) == std::cv_status::timeout &&
-        !s->final_seen && std::chrono::steady_clock::now() >= s->last_activity + pending_timeout) {
-      lk.unlock();
-      host_event e = detail::call_event("pending_timeout", s->name, 0);
-      e.text = fmt::format("no report for {} ms: calling Terminate", pending_timeout.count());
-      state_->record(std::move(e));
-      terminate(id);
-      return outcome::pending_timeout;
+    const auto deadline = s->watchdog.deadline();
+    if (!deadline) return outcome::settled;
+    const auto wait = *deadline - detail::steady_now();
+    if (wait > duration::zero()) {
+      (void)state_->cv.wait_for(lk, wait);
+      continue;
     }
+    if (s->watchdog.poll(detail::steady_now()) != pending_watchdog::status::expired) continue;
+    lk.unlock();
+    host_event e = detail::call_event("pending_timeout", s->name, 0);
+    e.text = fmt::format("no report for {} ms: calling Terminate", pending_timeout.count());
+    state_->record(std::move(e));
+    terminate(id);
+    return outcome::pending_timeout;
   }
   return outcome::settled;
 }
