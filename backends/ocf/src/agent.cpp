@@ -2,7 +2,9 @@
 #include <pendop/ocf/agent.hpp>
 
 #include "agent_log.hpp"
+#include "agent_support.hpp"
 #include "answer_deadline.hpp"
+#include "resident_host.hpp"
 
 #include <pendop/host/invoke_operation.hpp>
 #include <pendop/ocf/exit_code.hpp>
@@ -33,7 +35,17 @@ extern char** environ;
 namespace pendop::ocf {
 namespace {
 
+using detail::action_budget;
+using detail::action_timeout;
 using detail::agent_log;
+using detail::budget_for;
+using detail::env_value;
+using detail::ms;
+using detail::persisted_state;
+using detail::read_state;
+using detail::remove_state;
+using detail::state_path;
+using detail::write_state;
 using std::chrono::milliseconds;
 
 constexpr std::string_view k_prefix = "OCF_RESKEY_";
@@ -121,112 +133,6 @@ std::optional<long long> integer(std::string_view v) {
   const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
   if (ec != std::errc{} || end != v.data() + v.size()) return std::nullopt;
   return n;
-}
-
-std::string env_value(const environment& env, std::string_view key) {
-  const auto it = env.find(key);
-  return it != env.end() ? it->second : std::string();
-}
-
-long long ms(duration d) { return std::chrono::duration_cast<milliseconds>(d).count(); }
-
-// --- the action's time budget -------------------------------------------------
-
-// How a start or stop spends its timeout T (OCF_RESKEY_CRM_meta_timeout, else
-// the advised one), counted from the start of the agent's main(). margin =
-// T/5 within 0.5-10 s, at most T/2:
-//   T - margin      the runner stops the operation (PendingTimeout-style)
-//   + margin / 4    the body has that long to return, else it is a zombie
-//   T - margin / 2  agent_main answers whatever happened (answer_deadline);
-//                   the rest is for the process to end on a loaded machine
-struct action_budget {
-  duration timeout;
-  duration limit;
-  duration stop_wait;
-  duration answer_by;
-  duration margin;
-};
-
-action_budget budget_for(duration timeout) {
-  const duration margin = std::min<duration>(
-      std::clamp<duration>(timeout / 5, milliseconds(500), std::chrono::seconds(10)), timeout / 2);
-  return {timeout, std::max<duration>(timeout - margin, milliseconds(10)), margin / 4,
-          timeout - margin / 2, margin};
-}
-
-duration action_timeout(const agent_definition& def, bool online, const environment& env) {
-  if (auto t = integer(env_value(env, "OCF_RESKEY_CRM_meta_timeout")); t && *t > 0) {
-    return milliseconds(*t);
-  }
-  return online ? def.start_timeout : def.stop_timeout;
-}
-
-// --- the state file ------------------------------------------------------------
-
-// What the last action left: the state, and for Failed (or a pending state an
-// action was killed in) why. No file: Offline.
-struct persisted_state {
-  resource_state state = resource_state::offline;
-  std::string reason;
-};
-
-std::string state_path(const agent_definition& def, const std::string& state_dir,
-                       const environment& env) {
-  std::string dir;
-  if (!state_dir.empty()) {
-    dir = state_dir;
-  } else if (auto h = env_value(env, "HA_RSCTMP"); !h.empty()) {
-    dir = h;
-  } else {
-    dir = "/run/resource-agents";
-    if (::access("/run", W_OK) != 0) dir = "/tmp";
-  }
-  ::mkdir(dir.c_str(), 0755);  // may exist already
-  std::string instance = env_value(env, "OCF_RESOURCE_INSTANCE");
-  if (instance.empty()) instance = "default";
-  std::replace(instance.begin(), instance.end(), '/', '_');
-  return fmt::format("{}/pendop-{}-{}.state", dir, def.name, instance);
-}
-
-persisted_state read_state(const std::string& path) {
-  std::ifstream in(path);
-  persisted_state s;
-  std::string name;
-  if (!std::getline(in, name) || name.empty()) return s;
-  s.state = parse_resource_state(name).value_or(resource_state::failed);
-  std::getline(in, s.reason);
-  return s;
-}
-
-// Atomic: a reader sees the old state or the new one, never half a file.
-result<void> write_state(const std::string& path, resource_state s, std::string_view reason = {}) {
-  const std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "w");
-  if (!f) {
-    return make_error(errc::invalid_argument,
-                      fmt::format("cannot write {}: {}", tmp, std::strerror(errno)));
-  }
-  std::string one_line(reason);
-  std::replace(one_line.begin(), one_line.end(), '\n', ' ');
-  const std::string text = fmt::format("{}\n{}\n", to_string(s), one_line);
-  const bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size() &&
-                       std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
-  const bool closed = std::fclose(f) == 0;
-  if (!written || !closed || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    std::remove(tmp.c_str());
-    return make_error(errc::invalid_argument,
-                      fmt::format("cannot replace {}: {}", path, std::strerror(err)));
-  }
-  return ok();
-}
-
-result<void> remove_state(const std::string& path) {
-  if (std::remove(path.c_str()) != 0 && errno != ENOENT) {
-    return make_error(errc::invalid_argument,
-                      fmt::format("cannot remove {}: {}", path, std::strerror(errno)));
-  }
-  return ok();
 }
 
 // --- running one operation ---------------------------------------------------
@@ -383,6 +289,13 @@ int action_runner::run() {
 
   const std::string path = state_path(def_, params->state_dir, env_);
   const persisted_state persisted = read_state(path);
+  if (def_.model == process_model::resident) {
+    made->reset();  // the host makes its own; this one only validated the parameters
+    const detail::action_context a{def_, env_, log_, action_, started_, path};
+    if (action_ == "start") return detail::resident_start(a, persisted);
+    if (action_ == "stop") return detail::resident_stop(a);
+    return detail::resident_monitor(a, persisted);
+  }
   if (action_ == "monitor") return monitor(**made, persisted);
   return start_or_stop(params->properties, std::shared_ptr<resource>(std::move(*made)), path,
                        persisted);
@@ -664,6 +577,18 @@ int run_action(const agent_definition& def, std::string_view action, const envir
              std::chrono::steady_clock::now());
 }
 
+namespace {
+
+// The agent's executable run by `start` as its instance's resident host.
+int resident_host_main(const agent_definition& def) {
+  const environment env = process_environment();
+  auto params = read_parameters(def, env);
+  if (!params) return static_cast<int>(exit_code::err_configured);
+  return detail::run_resident_host(def, env, state_path(def, params->state_dir, env));
+}
+
+}  // namespace
+
 int agent_main(const agent_definition& def, int argc, char** argv) noexcept {
   const auto started = std::chrono::steady_clock::now();  // Pacemaker's clock started at the fork
   int code = static_cast<int>(exit_code::err_generic);
@@ -673,8 +598,12 @@ int agent_main(const agent_definition& def, int argc, char** argv) noexcept {
                    static_cast<int>(k_actions.size()), k_actions.data());
       return static_cast<int>(exit_code::err_args);
     }
-    code = run(def, argv[1], process_environment(), std::cout, std::cerr, /*exit_at_deadline=*/true,
-               started);
+    if (argv[1] == detail::resident_host_action) {
+      code = resident_host_main(def);
+    } else {
+      code = run(def, argv[1], process_environment(), std::cout, std::cerr,
+                 /*exit_at_deadline=*/true, started);
+    }
   } catch (...) {
     // run() catches everything; only printing the usage line can get here,
     // and a failing stderr leaves the exit code as the answer.

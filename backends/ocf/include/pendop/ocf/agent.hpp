@@ -58,6 +58,19 @@ namespace pendop::ocf {
 using resource_factory =
     std::function<result<std::unique_ptr<resource>>(const parameter_values& values)>;
 
+/// Which process owns the resource object.
+enum class process_model {
+  /// Each action makes the resource anew and ends with its process: for a
+  /// type whose online() starts something outside the process (a daemon, a
+  /// mount, an address) and whose looks_alive()/is_alive() check that thing.
+  per_action,
+  /// A resident host process per instance owns the resource from start to
+  /// stop, as rhs.exe does on Windows: what online() starts in the process
+  /// (threads, sockets) lives on, monitor asks the host, and stop ends the
+  /// host's whole process group (docs/pacemaker.md, "Process models").
+  resident,
+};
+
 /// What an agent author declares.
 struct agent_definition {
   /// The agent's name as installed: the file name under
@@ -76,6 +89,8 @@ struct agent_definition {
   /// run without OCF_RESKEY_CRM_meta_timeout gets).
   std::chrono::seconds start_timeout{20};
   std::chrono::seconds stop_timeout{20};
+  /// Who owns the resource object between actions.
+  process_model model = process_model::per_action;
 };
 
 /// The environment an action sees (the process's, or a test's).
