@@ -29,6 +29,8 @@ class misbehaving final : public pendop::resource {
   void terminate() noexcept override {
     while (block_terminate_) std::this_thread::sleep_for(std::chrono::hours(1));
   }
+  // Stands for a check of what online() started outside the process.
+  bool looks_alive() noexcept override { return true; }
 
  private:
   const std::chrono::milliseconds start_;
@@ -39,6 +41,7 @@ class misbehaving final : public pendop::resource {
 pendop::ocf::agent_definition misbehaving_agent() {
   pendop::ocf::agent_definition def;
   def.name = "misbehaving";
+  def.model = pendop::ocf::process_model::per_action;  // the action's own deadline is under test
   def.shortdesc = "a resource that ignores stop requests";
   def.longdesc = "Start and stop sleep regardless of stop requests; terminate() may block.";
   def.parameters = {

@@ -26,6 +26,7 @@ namespace {
 
 pendop::ocf::agent_definition example() {
   pendop::ocf::agent_definition def;
+  def.model = pendop::ocf::process_model::per_action;  // actions in this process
   def.name = "pendop-test";
   def.shortdesc = "test";
   def.longdesc = "test <agent> & co";
@@ -213,10 +214,29 @@ TEST_CASE("meta-data lists every parameter and advises the definition's timeouts
   CHECK(x.find("<resource-agent name=\"pendop-test\"") != std::string::npos);
   CHECK(x.find("<version>1.1</version>") != std::string::npos);
   for (const char* name : {"online_ms", "report_ms", "looks_alive", "fail_online", "PendingTimeout",
-                           "DeadlockTimeout", "state_dir"}) {
+                           "state_dir"}) {
     CAPTURE(name);
     CHECK(x.find(std::string("<parameter name=\"") + name + "\"") != std::string::npos);
   }
+  // Per action, nothing polls or restarts between actions: those ResApi
+  // properties would mean nothing, and are not offered.
+  for (const char* name : {"LooksAlivePollInterval", "IsAlivePollInterval", "DeadlockTimeout",
+                           "RestartAction", "RestartThreshold", "RestartPeriod", "RestartDelay",
+                           "RetryPeriodOnFailure"}) {
+    CAPTURE(name);
+    CHECK(x.find(std::string("<parameter name=\"") + name + "\"") == std::string::npos);
+  }
+  // A resident host polls and watches: its intervals and DeadlockTimeout are offered.
+  a.def.model = pendop::ocf::process_model::resident;
+  a.out.str({});
+  CHECK(a.run("meta-data") == 0);
+  const std::string r = a.out.str();
+  for (const char* name : {"PendingTimeout", "LooksAlivePollInterval", "IsAlivePollInterval",
+                           "DeadlockTimeout"}) {
+    CAPTURE(name);
+    CHECK(r.find(std::string("<parameter name=\"") + name + "\"") != std::string::npos);
+  }
+  CHECK(r.find("<parameter name=\"RestartThreshold\"") == std::string::npos);
   // Types, defaults and ranges come from the one declaration.
   CHECK(x.find("<longdesc lang=\"en\">start time (0..86400000)</longdesc>\n"
                "<shortdesc lang=\"en\">start time</shortdesc>\n"

@@ -14,14 +14,17 @@
 
 #include <dirent.h>
 
+#include <algorithm>
+
 namespace {
 
 using namespace pendop_test;
 
 const std::string k_agent = PENDOP_RESIDENT_SERVICE_AGENT;
 
-// The processes whose command line names the resident host of this agent.
-std::vector<pid_t> host_processes() {
+// The processes of the resident hosts of this agent whose state lives under
+// `dir` (tests running side by side have their own).
+std::vector<pid_t> host_processes(const fs::path& dir) {
   std::vector<pid_t> out;
   DIR* proc = ::opendir("/proc");
   REQUIRE(proc != nullptr);
@@ -32,7 +35,10 @@ std::vector<pid_t> host_processes() {
     std::string stat = slurp(fs::path("/proc") / e->d_name / "stat");
     const auto close = stat.rfind(')');
     if (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z') continue;
-    if (cmd.find(k_agent) == 0 && cmd.find("pendop-resident-host") != std::string::npos) {
+    if (cmd.find(k_agent) != 0 || cmd.find("pendop-resident-host") == std::string::npos) continue;
+    std::string env = slurp(fs::path("/proc") / e->d_name / "environ");
+    std::replace(env.begin(), env.end(), '\0', '\n');
+    if (env.find("HA_RSCTMP=" + (dir / "state").string() + "\n") != std::string::npos) {
       out.push_back(pid);
     }
   }
@@ -74,7 +80,7 @@ struct service_dir : agent_dir {
   }
   ~service_dir() {
     // Whatever a failed check left running goes with the test.
-    for (pid_t p : host_processes()) ::kill(p, SIGKILL);
+    for (pid_t p : host_processes(dir)) ::kill(p, SIGKILL);
   }
   int port() const { return std::atoi(slurp(dir / "port").c_str()); }
   finished run(const std::string& action, std::chrono::milliseconds bound = 30s) {
@@ -87,7 +93,6 @@ struct service_dir : agent_dir {
 TEST_SUITE("ocf") {
 
 TEST_CASE("resident host: the service lives between actions, a killed host is named, stop leaves nothing") {
-  REQUIRE(host_processes().empty());
   service_dir d;
   const auto started = d.run("start");
   REQUIRE_MESSAGE(started.rc == 0, started.err);
@@ -97,7 +102,7 @@ TEST_CASE("resident host: the service lives between actions, a killed host is na
     CHECK_MESSAGE(m.rc == 0, m.err);
     std::this_thread::sleep_for(100ms);
   }
-  const auto hosts = host_processes();
+  const auto hosts = host_processes(d.dir);
   REQUIRE(hosts.size() == 2);  // the supervisor and the host
   const fs::path ended = d.dir / "state" / "pendop-resident_service-r1.ended";
   for (pid_t p : hosts) {
@@ -114,7 +119,7 @@ TEST_CASE("resident host: the service lives between actions, a killed host is na
   CHECK(ask_service(d.port()) == "pendop\n");
   const auto stopped = d.run("stop");
   CHECK_MESSAGE(stopped.rc == 0, stopped.err);
-  CHECK(host_processes().empty());
+  CHECK(host_processes(d.dir).empty());
   CHECK(ask_service(d.port()).empty());
   CHECK_FALSE(fs::exists(d.dir / "state" / "pendop-resident_service-r1.sock"));
   const auto gone = d.run("monitor");
@@ -129,7 +134,7 @@ TEST_CASE("resident host: a stop whose offline() ignores every stop still ends i
   const auto stopped = d.run("stop");  // CRM_meta_timeout is 4 s
   CHECK_MESSAGE(stopped.rc == 0, stopped.err);
   CHECK(stopped.took < 4000ms);
-  CHECK(host_processes().empty());
+  CHECK(host_processes(d.dir).empty());
   CHECK(ask_service(d.port()).empty());
   CHECK(d.run("monitor").rc == 7);
 }

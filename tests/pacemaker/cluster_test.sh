@@ -241,6 +241,57 @@ lifecycle dummy heartbeat Dummy "state=$work/state/Dummy-dummy.state" Dummy-dumm
 lifecycle demo pendop-test example "state_dir=$work/state online_ms=1000 report_ms=200" \
   pendop-example-demo
 
+# --- the resident host: its death is the resource's failure, and stop ends it ------
+
+# host_pids ID: the processes of ID's resident host (its supervisor and the host).
+host_pids() {
+  local group
+  group=$(cut -d' ' -f1 "$work/state/pendop-example-$1.host" 2>/dev/null) || return 0
+  [ -n "$group" ] && pgrep -g "$group" || true
+}
+# the host proper: the member of the group that does not lead it.
+host_pid() {
+  local group
+  group=$(cut -d' ' -f1 "$work/state/pendop-example-$1.host" 2>/dev/null) || return 1
+  pgrep -g "$group" | grep -vx "$group" | head -n 1
+}
+# our_hosts: the resident hosts of this test's cluster (their state is ours).
+our_hosts() {
+  local p
+  for p in $(pgrep -f "pendop-resident-host"); do
+    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OCF_RESKEY_state_dir=$work/state" &&
+      echo "$p"
+  done
+  return 0
+}
+no_host_of() {
+  local p
+  for p in $(our_hosts); do
+    tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OCF_RESOURCE_INSTANCE=$1" && return 1
+  done
+  return 0
+}
+
+r=resident
+say "a resident host of $r killed with SIGKILL"
+add_primitive "$r" pendop-test example "state_dir=$work/state online_ms=200 report_ms=100" 20s 20s
+check "$r: started" wait_until 60 running "$r"
+settled
+check "$r: its host runs (supervisor and host)" test "$(host_pids "$r" | wc -l)" -eq 2
+first=$(host_pid "$r")
+kill -9 "$first"
+check "$r: the recurring monitor detects it (fail-count 1)" wait_until 30 fail_count_is "$r" 1
+check "$r: recorded as an error (rc 1)" op_attr_is "$r" "${r}_last_failure_0" rc-code 1
+check "$r: the exit reason says how the host ended" \
+  op_attr_has "$r" "${r}_last_failure_0" exit-reason "killed by signal 9"
+check "$r: crm_mon shows the failure" sh -c "crm_mon -1 2>/dev/null | grep -q 'killed by signal 9'"
+check "$r: recovered" wait_until 60 running "$r"
+settled
+check "$r: by a new host" test -n "$(host_pid "$r")" -a "$(host_pid "$r")" != "$first"
+remove_primitive "$r"
+check "$r: no process of its host is left" no_host_of "$r"
+check "$r: no state file" no_state_for "pendop-example-$r"
+
 # --- timeouts: the agent answers, Pacemaker never has to kill it --------------------
 
 # check_agent_failure ID OPERATION REASON: the last failure of ID is OPERATION,
@@ -311,5 +362,7 @@ check "a healthy start logs nothing at error level" \
 check "no agent output logged as error output" \
   sh -c "! grep -E 'error output \\[.*(OnlinePending|INFO)' '$work/pacemaker.log'"
 check "state directory empty at the end" test -z "$(ls -A "$work/state")"
+no_resident_host() { test -z "$(our_hosts)"; }
+check "no resident host left at the end" wait_until 10 no_resident_host
 
 check_summary

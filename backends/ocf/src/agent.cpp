@@ -65,9 +65,15 @@ std::vector<std::pair<std::string, long long>> property_parameters(const resourc
           {"RetryPeriodOnFailure", p.retry_period_on_failure.count()}};
 }
 
+// The ResApi properties that mean something under the agent's process model,
+// offered as parameters: PendingTimeout always; the health-poll intervals and
+// DeadlockTimeout where a resident host polls and watches. The restart
+// policy is Pacemaker's (migration-threshold, failure-timeout, on-fail).
 bool is_property(const agent_definition& def, std::string_view name) {
-  const auto props = property_parameters(def.properties);
-  return std::any_of(props.begin(), props.end(), [&](const auto& x) { return x.first == name; });
+  if (name == "PendingTimeout") return true;
+  return def.model == process_model::resident &&
+         (name == "LooksAlivePollInterval" || name == "IsAlivePollInterval" ||
+          name == "DeadlockTimeout");
 }
 
 const parameter* declared(const agent_definition& def, std::string_view name) {
@@ -285,13 +291,32 @@ int action_runner::run() {
   auto made = def_.make(params->values);
   if (!made) return fail(exit_code::err_configured, made.error().message);
   if (!*made) return fail(exit_code::err_configured, def_.name + ": the agent made no resource");
+  if (def_.model == process_model::per_action) {
+    std::string ignored;
+    (void)invoke_looks_alive(**made, &ignored);  // whether the type checks anything itself
+    if ((*made)->default_health_answered()) {
+      return fail(exit_code::err_configured,
+                  fmt::format("{} runs per action (process_model::per_action), but its resource "
+                              "has no looks_alive() of its own: each action makes a new object, "
+                              "so the default would report a dead service as running. Give it a "
+                              "looks_alive() that checks what online() started outside the "
+                              "process, or run it resident (process_model::resident)",
+                              def_.name));
+    }
+  }
   if (action_ == "validate-all") return static_cast<int>(exit_code::success);
 
   const std::string path = state_path(def_, params->state_dir, env_);
   const persisted_state persisted = read_state(path);
   if (def_.model == process_model::resident) {
+    if (!exit_at_deadline_) {  // run_action: this executable is not the agent's
+      return fail(exit_code::err_configured,
+                  fmt::format("{} runs resident: its actions run only in the agent's own "
+                              "executable (agent_main), which is also its host",
+                              def_.name));
+    }
     made->reset();  // the host makes its own; this one only validated the parameters
-    const detail::action_context a{def_, env_, log_, action_, started_, path};
+    const detail::action_context a{def_, env_, log_, action_, started_, path, params->properties};
     if (action_ == "start") return detail::resident_start(a, persisted);
     if (action_ == "stop") return detail::resident_stop(a);
     return detail::resident_monitor(a, persisted);
@@ -551,6 +576,7 @@ std::string metadata_xml(const agent_definition& def) {
           p.required);
   }
   for (const auto& [name, value] : property_parameters(def.properties)) {
+    if (!is_property(def, name)) continue;
     param(name, "ResApi property " + name,
           "The Windows Failover Clustering common property " + name +
               " (milliseconds, or a count/action number); validated with ResApi's range.",

@@ -106,14 +106,28 @@ int resident_start(const action_context& a, const persisted_state& persisted) {
                            ms(steady::now() - a.started), field(*online.reply, "pid")));
     return code(exit_code::success);
   }
-  const std::string why = fin == resource_state::failed && field(*online.reply, "reason") == "pending_timeout"
-                              ? fmt::format("did not finish within {} ms of its {} ms timeout, or "
-                                            "reported no progress for PendingTimeout ({})",
-                                            ms(budget.limit), ms(budget.timeout), error)
-                              : error;
-  (void)write_state(a.state_path, resource_state::failed, why);
-  return fail(a, start_code(fin),
-              fmt::format("start ended {}: {}", to_string(fin), why.empty() ? "no reason given" : why));
+  std::string why = error;
+  if (is_pending(fin)) {
+    // The body has not returned even after its stop: the host keeps it
+    // until the cluster's stop ends the host's process group.
+    why = fmt::format("did not finish within {} ms of its {} ms timeout, and has not returned "
+                      "since it was stopped",
+                      ms(budget.limit), ms(budget.timeout));
+  } else if (field(*online.reply, "reason") == "pending_timeout") {
+    const std::string stopped =
+        steady::now() >= limit_at
+            ? fmt::format("did not finish within {} ms of its {} ms timeout", ms(budget.limit),
+                          ms(budget.timeout))
+            : fmt::format("reported no progress for PendingTimeout ({} ms)",
+                          a.properties.pending_timeout.count());
+    a.log.warning(fmt::format("start {}; it was stopped", stopped));
+    why = error.empty() ? stopped : fmt::format("{} ({})", stopped, error);
+  }
+  const resource_state recorded = is_pending(fin) ? resource_state::failed : fin;
+  (void)write_state(a.state_path, recorded, why);
+  return fail(a, start_code(recorded),
+              fmt::format("start ended {}: {}", to_string(recorded),
+                          why.empty() ? "no reason given" : why));
 }
 
 int resident_stop(const action_context& a) {
@@ -129,7 +143,8 @@ int resident_stop(const action_context& a) {
   if (offline.reply && state_of(*offline.reply) == resource_state::offline) {
     (void)ask(files, {{"op", "exit"}}, limit_at);
   } else if (offline.reply) {
-    a.log.warning(fmt::format("stop ended {} ({}); terminating, then ending the resident host",
+    a.log.warning(fmt::format("stop ended {} ({}); forcing it down with terminate(), then "
+                              "ending the resident host's processes",
                               field(*offline.reply, "state"), field(*offline.reply, "error")));
     (void)ask(files, {{"op", "terminate"}}, limit_at);
   } else if (!host_ending(files)) {
@@ -166,11 +181,15 @@ int resident_monitor(const action_context& a, const persisted_state& persisted) 
     return code(exit_code::success);
   }
   if (st == resource_state::online) return fail(a, exit_code::err_generic, error);
+  // The action that ended it wrote the fuller reason into the state file.
+  const std::string reason =
+      persisted.state == resource_state::failed && !persisted.reason.empty() ? persisted.reason
+                                                                             : error;
   if (is_pending(st)) {
     return fail(a, exit_code::err_generic, fmt::format("the resource is {} in the resident host", to_string(st)));
   }
   return fail(a, monitor_code(st, false),
-              error.empty() ? fmt::format("the resource is {}", to_string(st)) : "failed: " + error);
+              reason.empty() ? fmt::format("the resource is {}", to_string(st)) : "failed: " + reason);
 }
 
 }  // namespace pendop::ocf::detail

@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -136,7 +137,9 @@ class host {
       return 3;
     }
     res_ = std::shared_ptr<resource>(std::move(*made));
-    auto m = posix::monitor::create({});
+    // A stopped body has the start action's margin to return (agent_support.hpp).
+    auto m = posix::monitor::create(
+        {.stop_wait = budget_for(action_timeout(def_, true, env_)).stop_wait});
     if (!m) {
       tell(ready_fd, "error: " + m.error().message);
       return 4;
@@ -157,9 +160,17 @@ class host {
     }
     tell(ready_fd, "ready");
     log_.info(fmt::format("resident host {} listening on {}", ::getpid(), files_.socket));
-    {
-      std::unique_lock lk(mu_);
-      exit_cv_.wait(lk, [&] { return exiting_; });
+    // A host whose socket file is gone (removed with the instance's state, or
+    // taken by another host) can no longer be reached by any action: it ends
+    // itself rather than run on unseen.
+    const auto own = socket_inode();
+    std::unique_lock lk(mu_);
+    while (!exit_cv_.wait_for(lk, std::chrono::seconds(1), [&] { return exiting_; })) {
+      if (socket_inode() != own) {
+        log_.warning(fmt::format("the socket {} is gone: the resident host ends itself",
+                                 files_.socket));
+        return 0;
+      }
     }
     log_.info("resident host exiting");
     return 0;
@@ -185,6 +196,12 @@ class host {
             {"error", fmt::format("unknown op \"{}\" (known: status, online, offline, terminate, "
                                   "check, exit)",
                                   op)}};
+  }
+
+  std::optional<ino_t> socket_inode() const {
+    struct stat st{};
+    if (::stat(files_.socket.c_str(), &st) != 0) return std::nullopt;
+    return st.st_ino;
   }
 
   static std::string field(const posix::channel_message& r, std::string_view key) {

@@ -81,6 +81,7 @@ struct action_context {
   std::string_view action;
   std::chrono::steady_clock::time_point started;  ///< the action's timeout counts from here
   std::string state_path;
+  resource_properties properties;  ///< the instance's ResApi properties (PendingTimeout, ...)
 };
 
 /// start, stop and monitor of a resident agent; each returns the OCF exit

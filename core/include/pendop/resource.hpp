@@ -52,10 +52,24 @@ class resource {
   /// checks. An exception is caught by the host and logged.
   virtual void terminate() {}
 
+  /// True once a default health check has answered: the type checks
+  /// nothing of its own. A host that cannot keep the object between checks
+  /// (an OCF agent run per action) refuses such a type, since its default
+  /// would call a dead service alive.
+  [[nodiscard]] bool default_health_answered() const noexcept { return default_health_answered_; }
+
  protected:
   resource() = default;
   resource(const resource&) = default;
   resource& operator=(const resource&) = default;
+
+ private:
+  bool default_health() noexcept {
+    default_health_answered_ = true;
+    return true;
+  }
+
+  bool default_health_answered_ = false;  // health checks are never concurrent
 };
 
 }  // namespace pendop

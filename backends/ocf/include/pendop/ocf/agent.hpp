@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: MIT
 // An OCF resource agent (for Pacemaker) made from a `pendop::resource` type.
-// Each action is one process, as OCF requires:
+// Each action is one process, as OCF requires; by default a resident host
+// process per instance owns the resource object from start to stop
+// (`process_model::resident`, docs/resident-host.md), else each action makes
+// it anew (`process_model::per_action`, for types that manage something
+// outside the process and check it themselves):
 //
-//   start / stop  run online()/offline() through the pending-operation
-//                 runner and return once a final state is reached.
-//                 OCF_RESKEY_CRM_meta_timeout (else the advised timeout)
-//                 bounds the whole operation: the runner stops it a margin
-//                 before the timeout, and `agent_main` exits with a definite
-//                 answer before the timeout whatever the body does (one that
-//                 ignores terminate or blocks in terminate() dies with the
-//                 process). Idempotent: start of a started and stop of a
-//                 stopped resource succeed.
+//   start / stop  run online()/offline() on the engine (in the host, or in
+//                 the action's process) and return once a final state is
+//                 reached. OCF_RESKEY_CRM_meta_timeout (else the advised
+//                 timeout) bounds the whole operation: it is stopped a
+//                 margin before the timeout, and the action answers before
+//                 the timeout whatever the body does; a resident stop ends
+//                 the host's whole process group. Idempotent: start of a
+//                 started and stop of a stopped resource succeed.
 //   monitor       OCF_NOT_RUNNING when stopped; looks_alive() (and is_alive()
-//                 at OCF_CHECK_LEVEL >= 10) decide OCF_SUCCESS or OCF_ERR_GENERIC
+//                 at OCF_CHECK_LEVEL >= 10) decide OCF_SUCCESS or OCF_ERR_GENERIC;
+//                 a resident host that is gone is OCF_ERR_GENERIC, named
 //   meta-data     OCF 1.1 XML: the type's parameters and ResApi's properties,
 //                 the advised action timeouts
 //   validate-all  OCF_ERR_CONFIGURED with an exit reason naming the bad parameter
@@ -63,6 +67,9 @@ enum class process_model {
   /// Each action makes the resource anew and ends with its process: for a
   /// type whose online() starts something outside the process (a daemon, a
   /// mount, an address) and whose looks_alive()/is_alive() check that thing.
+  /// A type that keeps the default looks_alive() is refused with
+  /// OCF_ERR_CONFIGURED by every action: the default would call a dead
+  /// service running.
   per_action,
   /// A resident host process per instance owns the resource from start to
   /// stop, as rhs.exe does on Windows: what online() starts in the process
@@ -90,7 +97,7 @@ struct agent_definition {
   std::chrono::seconds start_timeout{20};
   std::chrono::seconds stop_timeout{20};
   /// Who owns the resource object between actions.
-  process_model model = process_model::per_action;
+  process_model model = process_model::resident;
 };
 
 /// The environment an action sees (the process's, or a test's).
