@@ -140,3 +140,30 @@ TEST_CASE("resident host: a stop whose offline() ignores every stop still ends i
 }
 
 }  // TEST_SUITE
+
+TEST_SUITE("ocf") {
+
+TEST_CASE("resident host: a host whose socket is removed, or taken by a newer host, ends itself") {
+  service_dir d;
+  REQUIRE(d.run("start").rc == 0);
+  const auto first = host_processes(d.dir);
+  REQUIRE(first.size() == 2);
+  for (const auto& f : fs::directory_iterator(d.dir / "state")) fs::remove(f.path());  // all of it
+  REQUIRE(d.run("start").rc == 0);  // a newer host at the same path
+  const auto newer = [&] {
+    for (pid_t p : first) {
+      if (::kill(p, 0) == 0 && slurp(fs::path("/proc") / std::to_string(p) / "stat").find(") Z") ==
+                                   std::string::npos) {
+        return false;
+      }
+    }
+    return true;
+  };
+  CHECK(eventually(newer, 15s));  // the first host has gone by itself
+  CHECK(host_processes(d.dir).size() == 2);  // the newer one runs on
+  CHECK(d.run("monitor").rc == 0);
+  CHECK(d.run("stop").rc == 0);
+  CHECK(host_processes(d.dir).empty());
+}
+
+}  // TEST_SUITE

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -168,6 +169,15 @@ TEST_CASE("a stale socket file is replaced, and the file is removed with the ser
   { std::ofstream stale(path); }
   auto second = echo_server(path);
   CHECK(channel_request(path, {{"op", "status"}}, 5s));
+  {
+    // A newer server takes the path; the older one, ending, leaves it be.
+    std::optional<channel_server> older(echo_server(d.path("o.sock")));
+    std::filesystem::remove(older->path());
+    auto newer = echo_server(d.path("o.sock"));
+    older.reset();
+    CHECK(std::filesystem::exists(d.path("o.sock")));
+    CHECK(channel_request(d.path("o.sock"), {{"op", "status"}}, 5s));
+  }
 }
 
 TEST_CASE("a peer of another uid is refused by name") {

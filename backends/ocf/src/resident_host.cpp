@@ -15,7 +15,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -160,14 +159,17 @@ class host {
     }
     tell(ready_fd, "ready");
     log_.info(fmt::format("resident host {} listening on {}", ::getpid(), files_.socket));
-    // A host whose socket file is gone (removed with the instance's state, or
-    // taken by another host) can no longer be reached by any action: it ends
-    // itself rather than run on unseen.
-    const auto own = socket_inode();
+    // A host whose socket no longer reaches it (the file removed with the
+    // instance's state, or taken over by a newer host) can no longer be
+    // reached by any action: it ends itself rather than run on unseen. It
+    // asks its own socket who answers there, once a second.
     std::unique_lock lk(mu_);
     while (!exit_cv_.wait_for(lk, std::chrono::seconds(1), [&] { return exiting_; })) {
-      if (socket_inode() != own) {
-        log_.warning(fmt::format("the socket {} is gone: the resident host ends itself",
+      lk.unlock();
+      const bool reachable = answers_on_own_socket();
+      lk.lock();
+      if (!reachable && !exiting_) {
+        log_.warning(fmt::format("{} no longer reaches this host: the resident host ends itself",
                                  files_.socket));
         return 0;
       }
@@ -198,10 +200,12 @@ class host {
                                   op)}};
   }
 
-  std::optional<ino_t> socket_inode() const {
-    struct stat st{};
-    if (::stat(files_.socket.c_str(), &st) != 0) return std::nullopt;
-    return st.st_ino;
+  // Whether this process answers on the instance's socket. A busy host
+  // (every connection thread taken) counts as reachable.
+  bool answers_on_own_socket() const {
+    auto reply = posix::channel_request(files_.socket, {{"op", "status"}}, std::chrono::seconds(5));
+    if (!reply) return reply.error().code == make_error_code(errc::wait_timeout);
+    return field(*reply, "pid") == std::to_string(::getpid());
   }
 
   static std::string field(const posix::channel_message& r, std::string_view key) {
@@ -447,9 +451,14 @@ int run_resident_host(const agent_definition& def, const environment& env,
     int status = 0;
     while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
     }
-    if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+    // A newer host at the same path (a start after the files were removed)
+    // owns the files now; otherwise an unexpected end is recorded for the
+    // next monitor, and the socket that nobody serves is removed.
+    const auto newer = posix::channel_request(files.socket, {{"op", "status"}},
+                                              std::chrono::seconds(2));
+    if (!newer && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
       write_file(files.ended, describe_end(status));
-      std::remove(files.socket.c_str());  // nobody listens there any more
+      std::remove(files.socket.c_str());
     }
     return 0;
   } catch (...) {

@@ -145,6 +145,9 @@ struct channel_server_state {
   fd_guard wake_write;
   std::thread acceptor;
 
+  dev_t bound_dev = 0;  // the socket file this server made: removed only if
+  ino_t bound_ino = 0;  // it is still that one, not a newer server's
+
   std::mutex mu;
   std::condition_variable changed;
   std::size_t active = 0;  // guarded by mu: connections being served
@@ -161,7 +164,11 @@ struct channel_server_state {
     changed.wait(lk, [&] { return active == 0; });
     lk.unlock();
     listener.reset();
-    ::unlink(path.c_str());
+    struct stat st{};
+    if (bound_ino != 0 && ::stat(path.c_str(), &st) == 0 && st.st_dev == bound_dev &&
+        st.st_ino == bound_ino) {
+      ::unlink(path.c_str());
+    }
   }
 
   void accept_loop() {
@@ -243,6 +250,10 @@ result<channel_server> channel_server::listen(std::string path, handler h, chann
   ::umask(old);
   if (bound != 0) return system_error(fmt::format("bind {}", path));
   if (::chmod(path.c_str(), 0600) != 0) return system_error(fmt::format("chmod {}", path));
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) return system_error(fmt::format("stat {}", path));
+  s->bound_dev = st.st_dev;
+  s->bound_ino = st.st_ino;
   if (::listen(s->listener.get(), 16) != 0) return system_error(fmt::format("listen {}", path));
   int wake[2];
   if (::pipe2(wake, O_CLOEXEC) != 0) return system_error("pipe");

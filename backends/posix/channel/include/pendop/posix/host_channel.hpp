@@ -69,7 +69,8 @@ class channel_server {
   channel_server(const channel_server&) = delete;
   channel_server& operator=(const channel_server&) = delete;
   /// Stops accepting, waits for the connections being served, removes the
-  /// socket file.
+  /// socket file if it is still this server's (not a newer one's at the
+  /// same path).
   ~channel_server();
 
   [[nodiscard]] const std::string& path() const noexcept;
