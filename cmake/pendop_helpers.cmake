@@ -61,8 +61,15 @@ function(pendop_add_library name)
   add_library(pendop_${name} ${arg_SOURCES})
   add_library(pendop::${arg_ALIAS} ALIAS pendop_${name})
   # Shared (ELF): versioned, and each finds its pendop siblings beside it.
+  # While 0.x, a minor version may break the ABI: it is part of the SONAME
+  # (libpendop_core.so.0.3), as it is of the CMake version check.
+  if(PROJECT_VERSION_MAJOR EQUAL 0)
+    set(soversion ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR})
+  else()
+    set(soversion ${PROJECT_VERSION_MAJOR})
+  endif()
   set_target_properties(pendop_${name} PROPERTIES EXPORT_NAME ${arg_ALIAS}
-                        VERSION ${PROJECT_VERSION} SOVERSION ${PROJECT_VERSION_MAJOR}
+                        VERSION ${PROJECT_VERSION} SOVERSION ${soversion}
                         INSTALL_RPATH "$ORIGIN")
   pendop_setup_target(pendop_${name})
 endfunction()

@@ -22,17 +22,27 @@ if(TARGET pendop_staged_fmt)  # MinGW: the header-only fmt and json, exported em
   list(APPEND pendop_targets pendop_staged_fmt pendop_staged_json)
 endif()
 
+# Components, one Debian package each (cmake/pendop_package.cmake): libs (the
+# shared libraries), dev (headers, CMake package, link names), cli (the
+# command), agents (the example OCF agent).
 install(TARGETS ${pendop_targets} EXPORT pendop-targets
-        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
-        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
-        FILE_SET HEADERS DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(EXPORT pendop-targets NAMESPACE pendop:: DESTINATION ${pendop_cmake_dir})
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev
+        LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT libs NAMELINK_COMPONENT dev
+        RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT libs
+        FILE_SET HEADERS DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev)
+install(EXPORT pendop-targets NAMESPACE pendop:: DESTINATION ${pendop_cmake_dir} COMPONENT dev)
 export(EXPORT pendop-targets NAMESPACE pendop:: FILE ${PROJECT_BINARY_DIR}/pendop-targets.cmake)
 if(PENDOP_BUILD_TOOLS AND TARGET pendop_cli)
-  install(TARGETS pendop_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+  install(TARGETS pendop_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT cli)
 endif()
-install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/pendop)
+# The example agent as ocf:pendop:example.
+if(TARGET pendop_example_agent AND NOT WIN32)
+  install(PROGRAMS $<TARGET_FILE:pendop_example_agent>
+          DESTINATION ${CMAKE_INSTALL_PREFIX}/lib/ocf/resource.d/pendop RENAME example
+          COMPONENT agents)
+endif()
+install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/pendop
+        COMPONENT dev)
 
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/pendop-config.cmake.in
                               ${PROJECT_BINARY_DIR}/pendop-config.cmake
@@ -43,4 +53,8 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/pendop-config-version.cma
                                  COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/pendop-config.cmake
               ${PROJECT_BINARY_DIR}/pendop-config-version.cmake
-        DESTINATION ${pendop_cmake_dir})
+        DESTINATION ${pendop_cmake_dir} COMPONENT dev)
+
+if(PENDOP_DEB)
+  include(pendop_package)
+endif()

@@ -7,6 +7,7 @@
 #   cluster  the real-cluster test (a private single-node Pacemaker; root only)
 #   win32    the Win32 backend: MinGW-w64 and Wine
 #   fuzz     libFuzzer (clang)
+#   package  the Debian packages (dpkg-dev, lintian, resource-agents)
 set -euo pipefail
 
 pendop_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,6 +17,7 @@ pendop_test_packages=(doctest-dev libbenchmark-dev resource-agents libxml2-utils
 pendop_cluster_packages=(pacemaker corosync crmsh)
 pendop_win32_packages=(g++-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64 wine wine64)
 pendop_fuzz_packages=(clang libclang-rt-14-dev)
+pendop_package_packages=(dpkg-dev lintian file resource-agents)
 
 pendop_ensure_packages() {
   local missing=()
@@ -39,13 +41,14 @@ pendop_ensure_packages() {
 }
 
 pendop_needed=()
-for set in ${PENDOP_NEEDS:-build test cluster win32}; do
+for set in ${PENDOP_NEEDS:-build test cluster win32 package}; do
   case "$set" in
     build) pendop_needed+=("${pendop_build_packages[@]}") ;;
     test) pendop_needed+=("${pendop_test_packages[@]}") ;;
     cluster) pendop_needed+=("${pendop_cluster_packages[@]}") ;;
     win32) pendop_needed+=("${pendop_win32_packages[@]}") ;;
     fuzz) pendop_needed+=("${pendop_fuzz_packages[@]}") ;;
+    package) pendop_needed+=("${pendop_package_packages[@]}") ;;
     *) echo "pendop: unknown package set '$set' in PENDOP_NEEDS" >&2; exit 2 ;;
   esac
 done

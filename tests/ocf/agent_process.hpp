@@ -95,7 +95,17 @@ struct agent_dir {
     env["OCF_RESKEY_crm_feature_set"] = "3.16.1";  // as Pacemaker passes it
     env["OCF_RESKEY_CRM_meta_timeout"] = "4000";
   }
-  ~agent_dir() { fs::remove_all(dir); }
+  // Tears down what the test started: the process groups of resident hosts
+  // still recorded (a failed start the test does not stop), then the files.
+  ~agent_dir() {
+    for (const auto& f : fs::directory_iterator(dir / "state")) {
+      if (f.path().extension() != ".host") continue;
+      long group = 0;
+      std::ifstream(f.path()) >> group;
+      if (group > 1) ::kill(static_cast<pid_t>(-group), SIGKILL);
+    }
+    fs::remove_all(dir);
+  }
   fs::path state(const std::string& agent) const {
     return dir / "state" / ("pendop-" + agent + "-r1.state");
   }

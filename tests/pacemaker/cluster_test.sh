@@ -71,6 +71,14 @@ undo() {
     # pacemakerd's children, if it was killed before it could stop them.
     pkill -KILL -x 'pacemaker-(based|fenced|execd|attrd|schedulerd|controld)' 2>/dev/null
   fi
+  # Resident hosts of this test's agents (their state is under $work) that a
+  # failed check or an interrupted run left behind.
+  local p
+  for p in $(pgrep -f "pendop-resident-host" 2>/dev/null); do
+    if tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "OCF_RESKEY_state_dir=$work/state"; then
+      kill -KILL "$p" 2>/dev/null
+    fi
+  done
   if [ -d "$work/cib-backup" ]; then
     find "$cib_dir" -mindepth 1 -delete 2>/dev/null
     cp -a "$work/cib-backup/." "$cib_dir/"
