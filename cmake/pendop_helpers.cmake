@@ -55,10 +55,17 @@ function(pendop_apply_sanitizers target)
   target_link_options(${target} PRIVATE ${flags})
 endfunction()
 
-# pendop_add_library(<name> ALIAS <alias> SOURCES ... ) -> pendop_<name>, pendop::<alias>
+# pendop_add_library(<name> ALIAS <alias> [STATIC] SOURCES ... ) -> pendop_<name>,
+# pendop::<alias>. STATIC: always a static library (one that is not
+# installed, linked into programs that are).
 function(pendop_add_library name)
-  cmake_parse_arguments(arg "" "ALIAS" "SOURCES" ${ARGN})
-  add_library(pendop_${name} ${arg_SOURCES})
+  cmake_parse_arguments(arg "STATIC" "ALIAS" "SOURCES" ${ARGN})
+  if(arg_STATIC)
+    add_library(pendop_${name} STATIC ${arg_SOURCES})
+    set_target_properties(pendop_${name} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  else()
+    add_library(pendop_${name} ${arg_SOURCES})
+  endif()
   add_library(pendop::${arg_ALIAS} ALIAS pendop_${name})
   # Shared (ELF): versioned, and each finds its pendop siblings beside it.
   # While 0.x, a minor version may break the ABI: it is part of the SONAME

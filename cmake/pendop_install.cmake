@@ -37,9 +37,21 @@ if(PENDOP_BUILD_TOOLS AND TARGET pendop_cli)
 endif()
 # The example agent as ocf:pendop:example.
 if(TARGET pendop_example_agent AND NOT WIN32)
-  install(PROGRAMS $<TARGET_FILE:pendop_example_agent>
-          DESTINATION ${CMAKE_INSTALL_PREFIX}/lib/ocf/resource.d/pendop RENAME example
+  set(agent_dir ${CMAKE_INSTALL_PREFIX}/lib/ocf/resource.d/pendop)
+  install(PROGRAMS $<TARGET_FILE:pendop_example_agent> DESTINATION ${agent_dir} RENAME example
           COMPONENT agents)
+  # install(PROGRAMS) is not stripped with the targets: strip it the same way.
+  # Nor does it drop the build tree's RPATH where installs carry none.
+  set(agent_file "\$ENV{DESTDIR}${agent_dir}/example")
+  if(CMAKE_SKIP_INSTALL_RPATH)
+    install(CODE "file(RPATH_REMOVE FILE \"${agent_file}\")" COMPONENT agents)
+  endif()
+  if(CMAKE_STRIP)
+    install(CODE "if(CMAKE_INSTALL_DO_STRIP)
+                    execute_process(COMMAND \"${CMAKE_STRIP}\" \"${agent_file}\")
+                  endif()"
+            COMPONENT agents)
+  endif()
 endif()
 install(FILES ${PROJECT_SOURCE_DIR}/LICENSE DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/pendop
         COMPONENT dev)

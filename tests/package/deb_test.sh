@@ -57,7 +57,8 @@ check "ocf-tester passes the installed agent (resident)" \
   sh -c "HA_RSCTMP='$work/state' ocf-tester -n pendop-deb -o online_ms=200 -o report_ms=50 '$agent' |
          tee '$work/ocf-tester.log' | grep -q 'passed all tests'"
 check "ocf-tester's stops leave no state" test -z "$(ls -A "$work/state")"
-check "no resident host is left" sh -c "! pgrep -f '$agent pendop-resident-host' >/dev/null"
+no_host() { ! pgrep -f "$agent [p]endop-resident-host" >/dev/null; }  # [p]: not this shell
+check "no resident host is left" no_host
 check "the command runs: pendop --version" sh -c "pendop --version | grep -q '0.3.0'"
 check "its man page is installed" test -f /usr/share/man/man1/pendop.1.gz
 check "the CMake package is installed" test -f /usr/lib/x86_64-linux-gnu/cmake/pendop/pendop-config.cmake
