@@ -64,6 +64,33 @@ check "its man page is installed" test -f /usr/share/man/man1/pendop.1.gz
 check "the CMake package is installed" test -f /usr/lib/x86_64-linux-gnu/cmake/pendop/pendop-config.cmake
 check "the libraries carry the minor version in their SONAME" \
   sh -c "objdump -p /usr/lib/x86_64-linux-gnu/libpendop_core.so.0.3 | grep -q 'SONAME *libpendop_core.so.0.3'"
+# An author's agent, built against the installed package, run as Pacemaker runs it.
+cmake -S "$root/tests/package/deb_agent" -B "$work/agent" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  >/dev/null
+check "an author's agent builds against libpendop-dev" cmake --build "$work/agent" >/dev/null
+service=$work/agent/service_agent
+export HA_RSCTMP="$work/state" OCF_RESOURCE_INSTANCE=svc OCF_RESKEY_port_file="$work/port"
+check "its start succeeds (a resident host)" "$service" start
+ask_service() { exec 3<>"/dev/tcp/127.0.0.1/$(cat "$work/port")" && read -r -t 5 line <&3 &&
+                exec 3<&- && [ "$line" = pendop ]; }
+check "its service answers from another process after start has exited" ask_service
+check "monitor says running" "$service" monitor
+host=$(pgrep -g "$(cut -d' ' -f1 "$work/state/pendop-resident_service-svc.host")" | tail -n 1)
+kill -9 "$host"
+monitor_fails() {
+  local rc=0
+  "$service" monitor 2>"$work/monitor.err" || rc=$?
+  [ "$rc" -eq 1 ] && grep -q "killed by signal 9" "$work/monitor.err"
+}
+check "a killed host is a failure monitor names" monitor_fails
+check "start again" "$service" start
+check "stop" "$service" stop
+no_service_host() { ! pgrep -f "$service [p]endop-resident-host" >/dev/null; }
+check "no process of the resource is left" no_service_host
+not_running() { local rc=0; "$service" monitor 2>/dev/null || rc=$?; [ "$rc" -eq 7 ]; }
+check "monitor says not running" not_running
+unset HA_RSCTMP OCF_RESOURCE_INSTANCE OCF_RESKEY_port_file
+
 DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq "${packages[@]}" >/dev/null
 installed=0
 check "purged: nothing of the agent is left" test ! -e "$agent"

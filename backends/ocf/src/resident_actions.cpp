@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include <thread>
+
 namespace pendop::ocf::detail {
 
 namespace {
@@ -41,6 +43,10 @@ duration left(steady::time_point until) {
 // Why the host did not answer: gone (and how it ended), or hung.
 std::string no_answer(const host_files& files, const error& e) {
   if (e.code == make_error_code(errc::unknown_resource)) {
+    // Its supervisor records how it ended a moment after it did.
+    for (int i = 0; i < 100 && !host_ending(files) && host_supervised(files); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     if (auto how = host_ending(files)) return "the resident host ended: " + *how;
     return "the resident host is gone (nothing listens on " + files.socket + ")";
   }

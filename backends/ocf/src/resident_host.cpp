@@ -414,6 +414,15 @@ bool kill_host(const host_files& files, steady::time_point deadline) {
   return true;
 }
 
+bool host_supervised(const host_files& files) {
+  long pgid = 0;
+  unsigned long long started = 0;
+  std::ifstream in(files.group);
+  if (!(in >> pgid >> started) || pgid <= 1) return false;
+  return start_time(static_cast<pid_t>(pgid)) == started &&
+         !group_members(static_cast<pid_t>(pgid)).empty();
+}
+
 std::optional<std::string> host_ending(const host_files& files) {
   std::string text = slurp(files.ended);
   if (text.empty()) return std::nullopt;

@@ -55,6 +55,9 @@ result<void> spawn_host(const host_files& files, const environment& env,
 /// True when nothing is left.
 bool kill_host(const host_files& files, std::chrono::steady_clock::time_point deadline);
 
+/// True while the supervisor recorded in `files.group` still runs.
+bool host_supervised(const host_files& files);
+
 /// How the host ended, when it did not exit cleanly ("killed by signal 9");
 /// nullopt when nothing was recorded.
 std::optional<std::string> host_ending(const host_files& files);
