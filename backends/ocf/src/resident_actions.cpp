@@ -62,7 +62,9 @@ struct asked {
 asked ask(const host_files& files, channel_message request, steady::time_point until) {
   auto r = posix::channel_request(files.socket, std::move(request), left(until));
   if (!r) return {std::nullopt, no_answer(files, r.error())};
-  if (field(*r, "ok") != "true") return {std::nullopt, "the resident host refused: " + field(*r, "error")};
+  if (field(*r, "ok") != "true") {
+    return {std::nullopt, "the resident host refused: " + field(*r, "error")};
+  }
   return {std::move(*r), {}};
 }
 
@@ -74,7 +76,8 @@ int resident_start(const action_context& a, const persisted_state& persisted) {
   const auto answer_at = a.started + std::chrono::duration_cast<steady::duration>(budget.answer_by);
   const host_files files(a.state_path);
   // A host already running (a start after a failed one, or a repeated start).
-  auto status = ask(files, {{"op", "status"}}, std::min(answer_at, steady::now() + std::chrono::seconds(2)));
+  const auto briefly = std::min(answer_at, steady::now() + std::chrono::seconds(2));
+  auto status = ask(files, {{"op", "status"}}, briefly);
   if (status.reply && state_of(*status.reply) == resource_state::online &&
       persisted.state == resource_state::online) {
     a.log.info("start: already Online");
@@ -107,7 +110,9 @@ int resident_start(const action_context& a, const persisted_state& persisted) {
   const resource_state fin = state_of(*online.reply);
   const std::string error = field(*online.reply, "error");
   if (fin == resource_state::online) {
-    if (auto w = write_state(a.state_path, fin); !w) return fail(a, exit_code::err_generic, w.error().message);
+    if (auto w = write_state(a.state_path, fin); !w) {
+      return fail(a, exit_code::err_generic, w.error().message);
+    }
     a.log.info(fmt::format("start: Online after {} ms (resident host {})",
                            ms(steady::now() - a.started), field(*online.reply, "pid")));
     return code(exit_code::success);
@@ -164,14 +169,17 @@ int resident_stop(const action_context& a) {
                 "stop: the resident host's processes are still there after SIGKILL");
   }
   remove_host_files(files);
-  if (auto r = remove_state(a.state_path); !r) return fail(a, exit_code::err_generic, r.error().message);
+  if (auto r = remove_state(a.state_path); !r) {
+    return fail(a, exit_code::err_generic, r.error().message);
+  }
   a.log.info(fmt::format("stop: Offline after {} ms", ms(steady::now() - a.started)));
   return code(exit_code::success);
 }
 
 int resident_monitor(const action_context& a, const persisted_state& persisted) {
   if (persisted.state == resource_state::offline) {
-    a.log.exit_reason("not running: no state file (never started, stopped, or the state was removed)",
+    a.log.exit_reason(
+        "not running: no state file (never started, stopped, or the state was removed)",
                       agent_log::level::info);
     return code(exit_code::not_running);
   }
@@ -192,10 +200,12 @@ int resident_monitor(const action_context& a, const persisted_state& persisted) 
       persisted.state == resource_state::failed && !persisted.reason.empty() ? persisted.reason
                                                                              : error;
   if (is_pending(st)) {
-    return fail(a, exit_code::err_generic, fmt::format("the resource is {} in the resident host", to_string(st)));
+    return fail(a, exit_code::err_generic,
+                fmt::format("the resource is {} in the resident host", to_string(st)));
   }
   return fail(a, monitor_code(st, false),
-              reason.empty() ? fmt::format("the resource is {}", to_string(st)) : "failed: " + reason);
+              reason.empty() ? fmt::format("the resource is {}", to_string(st))
+                             : "failed: " + reason);
 }
 
 }  // namespace pendop::ocf::detail

@@ -285,7 +285,9 @@ class host {
       case event_kind::is_alive_failed:
       case event_kind::failure_reported:
       case event_kind::deadlock:
-      case event_kind::zombie: log_.warning(fmt::format("{}: {}", to_string(e.kind), e.detail)); break;
+      case event_kind::zombie:
+        log_.warning(fmt::format("{}: {}", to_string(e.kind), e.detail));
+        break;
       default: break;
     }
   }
@@ -368,7 +370,8 @@ result<void> spawn_host(const host_files& files, const environment& env,
   std::string line;
   char buf[512];
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now());
     pollfd p{ready[0], POLLIN, 0};
     const int r = ::poll(&p, 1, static_cast<int>(std::max<long long>(left.count(), 0)));
     if (r < 0 && errno == EINTR) continue;
@@ -391,7 +394,8 @@ result<void> spawn_host(const host_files& files, const environment& env,
   }
   const auto how = host_ending(files);
   return make_error(errc::operation_failed,
-                    "the resident host ended before it listened" + (how ? ": " + *how : std::string()));
+                    "the resident host ended before it listened" +
+                        (how ? ": " + *how : std::string()));
 }
 
 bool kill_host(const host_files& files, steady::time_point deadline) {

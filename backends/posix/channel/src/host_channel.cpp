@@ -207,7 +207,8 @@ struct channel_server_state {
       return error_reply(fmt::format("cannot identify the peer: {}", std::strerror(errno)));
     }
     if (peer.uid != ::geteuid()) {
-      return error_reply(fmt::format("peer uid {} is not this host's uid {}", peer.uid, ::geteuid()));
+      return error_reply(
+          fmt::format("peer uid {} is not this host's uid {}", peer.uid, ::geteuid()));
     }
     auto line = read_line(fd, limits.max_message, steady::now() + limits.read_timeout);
     if (!line) return error_reply("bad request: " + line.error().message);
@@ -215,9 +216,9 @@ struct channel_server_state {
     if (!request) return error_reply("bad request: " + request.error().message);
     const auto v = request->find("v");
     if (v == request->end() || v->second != channel_version) {
-      return error_reply(fmt::format("protocol version \"{}\" is not supported (this host speaks {})",
-                                     v == request->end() ? std::string() : v->second,
-                                     channel_version));
+      return error_reply(fmt::format(
+          "protocol version \"{}\" is not supported (this host speaks {})",
+          v == request->end() ? std::string() : v->second, channel_version));
     }
     try {
       channel_message reply = handle(*request);
@@ -301,7 +302,8 @@ result<channel_message> channel_request(const std::string& path, channel_message
   auto reply = parse_channel_message(*line);
   if (!reply) {
     return make_error(errc::operation_failed,
-                      fmt::format("the host on {} answered badly: {}", path, reply.error().message));
+                      fmt::format("the host on {} answered badly: {}", path,
+                                  reply.error().message));
   }
   return reply;
 }
