@@ -8,6 +8,7 @@
 #include <pendop/status_report.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -84,9 +85,20 @@ class report_log {
 };
 
 /// A one-shot gate: wait() blocks until open(). Notifies under the lock, so
-/// a waiter may destroy the gate as soon as it wakes.
+/// a waiter may destroy the gate as soon as it wakes. Destroyed by another
+/// thread, it first lets every waiter leave wait() (bounded: a gate never
+/// opened does not hang the test), since a thread of a pool may still be
+/// on its way out when the test's scope ends.
 class gate {
  public:
+  gate() = default;
+  gate(const gate&) = delete;
+  gate& operator=(const gate&) = delete;
+  ~gate() {
+    std::unique_lock lk(mu_);
+    (void)cv_.wait_for(lk, std::chrono::seconds(10), [&] { return waiters_ == 0; });
+  }
+
   void open() {
     std::lock_guard lk(mu_);
     open_ = true;
@@ -94,7 +106,10 @@ class gate {
   }
   void wait() {
     std::unique_lock lk(mu_);
+    ++waiters_;
     cv_.wait(lk, [&] { return open_; });
+    --waiters_;
+    cv_.notify_all();  // a destructor may wait for the last waiter to leave
   }
   /// Marks that a waiter has arrived (for "the body is inside" handshakes).
   void arrive() {
@@ -112,6 +127,7 @@ class gate {
   std::condition_variable cv_;
   bool open_ = false;
   bool arrived_ = false;
+  int waiters_ = 0;  // guarded by mu_: threads inside wait()
 };
 
 }  // namespace pendop_test
