@@ -405,11 +405,20 @@ bool kill_host(const host_files& files, steady::time_point deadline) {
     std::ifstream in(files.group);
     if (!(in >> pgid >> started) || pgid <= 1) return true;  // nothing recorded: nothing to kill
   }
-  const auto now_started = start_time(static_cast<pid_t>(pgid));
-  if (now_started && *now_started != started && group_members(static_cast<pid_t>(pgid)).empty()) {
-    return true;  // the leader's pid was reused, and its group is gone
+  // The group is ours while its leader is the one recorded. A group whose
+  // leader is gone keeps its id while members are left (Linux reuses no pid
+  // in use as a group id), but once empty the id may name a stranger's new
+  // group: then only members that are resident hosts are ours.
+  const auto group = static_cast<pid_t>(pgid);
+  if (start_time(group) != started) {
+    for (pid_t p : group_members(group)) {
+      if (slurp(fmt::format("/proc/{}/cmdline", p)).find(resident_host_action) ==
+          std::string::npos) {
+        return true;  // a stranger's group: ours is gone
+      }
+    }
   }
-  ::kill(static_cast<pid_t>(-pgid), SIGKILL);
+  ::kill(-group, SIGKILL);
   while (!group_members(static_cast<pid_t>(pgid)).empty()) {
     if (steady::now() >= deadline) return false;
     ::kill(static_cast<pid_t>(-pgid), SIGKILL);
