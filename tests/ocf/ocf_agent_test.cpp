@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <regex>
 #include <sstream>
 #include <string_view>
 #include <vector>
@@ -297,6 +298,33 @@ TEST_CASE("with HA_LOGFILE set, lines go there and stderr keeps only the exit re
   CHECK(text.find("pendop-test(r1)[") != std::string::npos);  // ocf_log's tag
   CHECK(text.find("INFO: start: Online after") != std::string::npos);
   CHECK(text.find("ERROR: looks_alive() returned false") != std::string::npos);
+}
+
+TEST_CASE("HA_LOGFILE lines are dated with HA_DATEFMT, GNU date's %N digits included") {
+  agent_env a;
+  const fs::path logfile = a.dir / "cluster.log";
+  a.env["HA_LOGFILE"] = logfile.string();
+  a.env["HA_DATEFMT"] = "%Y|%3N|%N|%%N ";
+  a.env["OCF_RESKEY_online_ms"] = "10";
+  CHECK(a.run("start") == 0);
+  std::ifstream in(logfile);
+  std::string line;
+  REQUIRE(std::getline(in, line));
+  const std::regex dated(R"(^20[0-9]{2}\|[0-9]{3}\|[0-9]{9}\|%N pendop-test\(r1\)\[[0-9]+\]:    INFO: .*)");
+  CHECK_MESSAGE(std::regex_match(line, dated), line);
+}
+
+TEST_CASE("without HA_DATEFMT, HA_LOGFILE lines carry resource-agents' default date") {
+  agent_env a;
+  const fs::path logfile = a.dir / "cluster.log";
+  a.env["HA_LOGFILE"] = logfile.string();
+  a.env["OCF_RESKEY_online_ms"] = "10";
+  CHECK(a.run("start") == 0);
+  std::ifstream in(logfile);
+  std::string line;
+  REQUIRE(std::getline(in, line));
+  const std::regex dated(R"(^[A-Z][a-z]{2} [0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} pendop-test\(r1\).*)");
+  CHECK_MESSAGE(std::regex_match(line, dated), line);  // "%b %d %T "
 }
 
 TEST_CASE("a start that outlasts OCF_RESKEY_CRM_meta_timeout fails before it, with a reason") {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <ostream>
@@ -56,13 +57,39 @@ int syslog_priority(agent_log::level lv) {
   return LOG_INFO;
 }
 
-// ha_log's date: "2026/11/27_12:53:51".
-std::string ha_date() {
-  const std::time_t now = std::time(nullptr);
+// ha_log's date: `date "+$HA_DATEFMT"` (default "%b %d %T ", as
+// resource-agents' ocf-directories), so a pendop agent's lines read like
+// every other agent's. Besides strftime's conversions it takes GNU date's
+// fractional seconds, `%N` (nanoseconds) and `%3N`..`%9N` (that many digits):
+// "%F %T.%3N " gives "2026-12-06 12:00:00.123". Trailing blanks are dropped,
+// as the shell's `echo $(hadate)` drops them.
+std::string ha_date(const std::string& format) {
+  const auto now = std::chrono::system_clock::now();
+  const auto since_epoch = now.time_since_epoch();
+  const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                         since_epoch - std::chrono::duration_cast<std::chrono::seconds>(since_epoch))
+                         .count();
+  std::string expanded;
+  for (std::size_t i = 0; i < format.size(); ++i) {
+    const bool digits = i + 2 < format.size() && format[i] == '%' && format[i + 1] >= '1' &&
+                        format[i + 1] <= '9' && format[i + 2] == 'N';
+    if (digits || format.compare(i, 2, "%N") == 0) {
+      const int width = digits ? format[i + 1] - '0' : 9;
+      expanded += fmt::format("{:09}", nanos).substr(0, static_cast<std::size_t>(width));
+      i += digits ? 2 : 1;
+    } else if (format.compare(i, 2, "%%") == 0) {
+      expanded += "%%";
+      ++i;
+    } else {
+      expanded += format[i];
+    }
+  }
+  const std::time_t t = std::chrono::system_clock::to_time_t(now);
   std::tm tm{};
-  ::localtime_r(&now, &tm);
-  std::array<char, 32> buf{};
-  const std::size_t n = std::strftime(buf.data(), buf.size(), "%Y/%m/%d_%T", &tm);
+  ::localtime_r(&t, &tm);
+  std::array<char, 128> buf{};
+  std::size_t n = expanded.empty() ? 0 : std::strftime(buf.data(), buf.size(), expanded.c_str(), &tm);
+  while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t')) --n;
   return std::string(buf.data(), n);
 }
 
@@ -86,6 +113,7 @@ agent_log::agent_log(std::string_view agent_name, const environment& env, std::o
     facility_ = facility_code(f);
   }
   logfile_ = env_value(env, "HA_LOGFILE");
+  if (const auto it = env.find("HA_DATEFMT"); it != env.end()) date_format_ = it->second;
   debuglog_ = env_value(env, "HA_DEBUGLOG");
   const std::string dbg = env_value(env, "HA_debug");
   debug_ = !dbg.empty() && dbg != "0";
@@ -100,9 +128,11 @@ void agent_log::write(level lv, std::string_view msg, bool to_stderr) {
 void agent_log::write_locked(level lv, std::string_view msg, bool to_stderr) {
   const std::string text = fmt::format("{}: {}", level_name(lv), msg);
   if (facility_) ::syslog(*facility_ | syslog_priority(lv), "%s: %s", tag_.c_str(), text.c_str());
-  if (!logfile_.empty()) append_line(logfile_, fmt::format("{} {}:    {}\n", ha_date(), tag_, text));
+  if (!logfile_.empty()) {
+    append_line(logfile_, fmt::format("{} {}:    {}\n", ha_date(date_format_), tag_, text));
+  }
   if (lv == level::debug && !debuglog_.empty() && debuglog_ != logfile_) {
-    append_line(debuglog_, fmt::format("{}:\t{} {}\n", tag_, ha_date(), text));
+    append_line(debuglog_, fmt::format("{}:\t{} {}\n", tag_, ha_date(date_format_), text));
   }
   if (to_stderr && !facility_ && logfile_.empty()) err_ << text << '\n' << std::flush;
 }

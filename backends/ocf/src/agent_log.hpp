@@ -7,6 +7,8 @@
 //   HA_LOGFILE      a file each line is appended to, with date and tag
 //   HA_DEBUGLOG     where debug lines go besides (when HA_debug is on)
 //   HA_debug        debug lines are written only when set and not "0"
+//   HA_DATEFMT      the date of file lines (`date` format, "%b %d %T " by
+//                   default; GNU date's %N and %3N..%9N are understood)
 //
 // With neither HA_LOGFACILITY nor HA_LOGFILE, lines go to stderr (a person
 // running the agent by hand). Pacemaker sets both, so under a cluster
@@ -56,6 +58,7 @@ class agent_log {
   std::optional<int> facility_;
   std::string logfile_;
   std::string debuglog_;
+  std::string date_format_ = "%b %d %T ";
   bool debug_ = false;
   std::mutex mu_;                 // lines come from the action's thread and the body's
   bool reason_given_ = false;     // guarded by mu_
