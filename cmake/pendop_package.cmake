@@ -115,6 +115,9 @@ find_package(pendop ${PROJECT_VERSION_MAJOR}.${PROJECT_VERSION_MINOR} COMPONENTS
 
 set(CPACK_DEBIAN_CLI_PACKAGE_NAME pendop)
 set(CPACK_DEBIAN_CLI_PACKAGE_SECTION admin)
+# dpkg-shlibdeps finds our own libraries in the build tree (PRIVATE_DIRS) and
+# so cannot name their package: the packages that link them say it here.
+set(CPACK_DEBIAN_CLI_PACKAGE_DEPENDS "${pendop_libs_package} ${pendop_exact}")
 set(CPACK_DEBIAN_CLI_DESCRIPTION
     "run cluster resources with Windows pending-operation semantics
 The pendop command hosts resources the way a Windows cluster's Resource
@@ -124,6 +127,7 @@ a scenario file, and writes events, a trace and a timeline.")
 
 set(CPACK_DEBIAN_AGENTS_PACKAGE_NAME pendop-resource-agents)
 set(CPACK_DEBIAN_AGENTS_PACKAGE_SECTION admin)
+set(CPACK_DEBIAN_AGENTS_PACKAGE_DEPENDS "${pendop_libs_package} ${pendop_exact}")
 set(CPACK_DEBIAN_AGENTS_PACKAGE_SUGGESTS "pacemaker")
 set(CPACK_DEBIAN_AGENTS_DESCRIPTION
     "OCF resource agent of pendop's example resource

@@ -46,6 +46,10 @@ check() {
 cd "$root"
 scripts/package "$work/debs"
 check "four packages" test "$(ls "$work"/debs/*.deb | wc -l)" -eq 4
+for p in pendop-resource-agents pendop; do
+  check "$p depends on the library package at its own version" \
+    sh -c "dpkg-deb -f '$work'/debs/${p}_*.deb Depends | grep -q 'libpendop0.3 (= 0.3.0-1)'"
+done
 installed=1
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$work"/debs/*.deb >/dev/null
 agent=/usr/lib/ocf/resource.d/pendop/example
