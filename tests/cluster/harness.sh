@@ -12,6 +12,10 @@
 #   node_exec N CMD...            CMD inside node N (its namespaces, a clean env)
 #   node_crash N                  SIGKILL to node N's namespace; power stays "on"
 #   node_running N / node_pid N   whether node N runs / its init's pid
+#   on_cluster CMD...             CMD on the first node that runs and answers
+#   cluster_quorate               three nodes online, quorate with three votes
+#   cluster_configure             fencing (fence_pendop), no-quorum-policy=stop,
+#                                 resource-stickiness=100
 #   cluster_teardown              everything above undone
 #
 # The supervisor serves fence_pendop's requests (off, on, reboot) from the
@@ -30,6 +34,38 @@ node_exec() {
   local pid
   pid=$(node_pid "$n") || return 125
   nsenter -t "$pid" -m -u -n -i -p -- env -i PATH="$node_path" HOME=/root LANG=C.UTF-8 "$@"
+}
+
+# live_node: a node that runs and answers; on_cluster runs the cluster's tools there
+live_node() {
+  local n
+  for n in 1 2 3; do
+    node_running "$n" && node_exec "$n" crm_mon -1 </dev/null >/dev/null 2>&1 && { echo "$n"; return 0; }
+  done
+  return 1
+}
+on_cluster() { local n; n=$(live_node) || return 1; node_exec "$n" "$@"; }
+
+cluster_quorate() {
+  local status
+  status=$(on_cluster crm_mon -1 2>/dev/null) || return 1
+  grep -q "Online: \[ node1 node2 node3 \]" <<<"$status" &&
+    grep -q "partition with quorum" <<<"$status" &&
+    on_cluster corosync-quorumtool -s 2>/dev/null | grep -q "Total votes: *3"
+}
+
+cluster_configure() {
+  on_cluster crm_attribute -t crm_config -n stonith-enabled -v true >/dev/null &&
+    on_cluster crm_attribute -t crm_config -n no-quorum-policy -v stop >/dev/null &&
+    on_cluster crm_attribute --type rsc_defaults --name resource-stickiness --update 100 \
+      >/dev/null &&
+    on_cluster cibadmin -C -o resources -X \
+      '<primitive id="fencing" class="stonith" type="fence_pendop">
+         <instance_attributes id="fencing-ia">
+           <nvpair id="fencing-hosts" name="pcmk_host_list" value="node1 node2 node3"/>
+         </instance_attributes>
+         <operations><op id="fencing-monitor" name="monitor" interval="10s"/></operations>
+       </primitive>' >/dev/null
 }
 
 # node_gone N: every process of node N's PID namespace has ended. The kernel
@@ -51,6 +87,7 @@ node_boot() {
     env -i PATH="$node_path" LANG=C.UTF-8 bash "$harness_dir/node_init.sh" "$work" "$n" \
     </dev/null >>"$dir/log/init.out" 2>&1 &
   unshare_pid=$!
+  disown "$unshare_pid"   # its end is expected: no "Killed" notice from the shell
   for _ in $(seq 1 100); do
     pid=$(pgrep -P "$unshare_pid" | head -n 1) && [ -n "$pid" ] && break
     sleep 0.02
@@ -183,8 +220,9 @@ CONF
 
 cluster_start() {
   unshare --net -- sleep infinity </dev/null >/dev/null 2>&1 &
-  echo $! >"$work/bridge.pid"
   local bridge=$!
+  disown "$bridge"
+  echo "$bridge" >"$work/bridge.pid"
   for _ in $(seq 1 50); do
     [ "$(readlink "/proc/$bridge/ns/net")" != "$(readlink /proc/self/ns/net)" ] && break
     sleep 0.02
@@ -193,6 +231,7 @@ cluster_start() {
     'ip link set lo up && ip link add br0 type bridge && ip link set br0 up' || return 1
   supervise </dev/null >>"$work/supervisor.out" 2>&1 &
   echo $! >"$work/supervisor.pid"
+  disown $!
   local n
   for n in 1 2 3; do node_boot "$n" || return 1; done
 }

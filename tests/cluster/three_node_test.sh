@@ -102,15 +102,6 @@ now() { date '+%F %T.%6N'; }
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 seconds() { printf '%d.%03d s' $(($1 / 1000)) $(($1 % 1000)); }
 
-# a node that runs and answers; the cluster's tools are run there
-live_node() {
-  local n
-  for n in 1 2 3; do
-    node_running "$n" && node_exec "$n" crm_mon -1 </dev/null >/dev/null 2>&1 && { echo "$n"; return 0; }
-  done
-  return 1
-}
-on_cluster() { local n; n=$(live_node) || return 1; node_exec "$n" "$@"; }
 mon() { on_cluster crm_mon -1 -r 2>/dev/null; }
 # started_on RES: the node RES is Started on (its start finished), if any
 started_on() {
@@ -119,11 +110,6 @@ started_on() {
 is_started_on() { [ "$(started_on "$1")" = "$2" ]; }
 started_elsewhere() { local s; s=$(started_on "$1"); [ -n "$s" ] && [ "$s" != "$2" ]; }
 not_started() { mon | grep -Eq "^ *\* $1[[:space:]].*Stopped"; }
-all_online() { mon | grep -q "Online: \[ node1 node2 node3 \]"; }
-quorate_with_three() {
-  all_online && mon | grep -q "partition with quorum" &&
-    on_cluster corosync-quorumtool -s 2>/dev/null | grep -q "Total votes: *3"
-}
 op_attr() {   # op_attr NODE RES OP_ID ATTRIBUTE: an attribute of NODE's record of an operation
   on_cluster cibadmin -Q --xpath \
     "//node_state[@uname='node$1']//lrm_resource[@id='$2']/lrm_rsc_op[@id='$3']" 2>/dev/null |
@@ -160,28 +146,19 @@ fence_time() {  # fence_time NODE AFTER: when the supervisor powered NODE off fo
   awk -v node="$1" -v t="$2" '($1 " " $2) > t && $4 == node ":" && $5 == "ok" { print $1 " " $2; exit }' \
     "$work/fence.log" 2>/dev/null
 }
-wait_all_online() { wait_until 90 quorate_with_three; }
+wait_all_online() { wait_until 90 cluster_quorate; }
 
 # --- 1. three nodes, quorate; the resource starts ------------------------------------------
 
 say "1. booting three nodes (corosync $(corosync -v | sed -n 's/.*version .\([0-9.]*\).*/\1/p'), $(pacemakerd --version | head -n 1))"
 t=$(date +%s%N)
 cluster_start || die "the nodes did not boot (see $work/node*/log/init.out)"
-check "three nodes, quorate (3 votes)" wait_until 120 quorate_with_three
+check "three nodes, quorate (3 votes)" wait_until 120 cluster_quorate
 say "   quorate with three nodes after $(seconds "$(ms_since "$t")")"
 dc=$(mon | sed -n 's/.*Current DC: \(node[0-9]\).*/\1/p')
 say "   DC: $dc"
 
-on_cluster crm_attribute -t crm_config -n stonith-enabled -v true >/dev/null
-on_cluster crm_attribute -t crm_config -n no-quorum-policy -v stop >/dev/null
-on_cluster crm_attribute --type rsc_defaults --name resource-stickiness --update 100 >/dev/null
-on_cluster cibadmin -C -o resources -X \
-  '<primitive id="fencing" class="stonith" type="fence_pendop">
-     <instance_attributes id="fencing-ia">
-       <nvpair id="fencing-hosts" name="pcmk_host_list" value="node1 node2 node3"/>
-     </instance_attributes>
-     <operations><op id="fencing-monitor" name="monitor" interval="10s"/></operations>
-   </primitive>' >/dev/null || die "cannot create the fence device"
+cluster_configure || die "cannot configure fencing"
 stonith_enabled() {
   [ "$(on_cluster crm_attribute -t crm_config -n stonith-enabled -G -q 2>/dev/null)" = true ]
 }
@@ -364,6 +341,6 @@ say "   Offline $(seconds "$(ms_since "$t")") after the two nodes died"
 stopped_on_survivor() { node_exec "$survivor" crm_mon -1 -r 2>/dev/null | grep -Eq "demo.*Stopped"; }
 check "crm_mon on node$survivor shows demo Stopped" wait_until 30 stopped_on_survivor
 say "   what crm_mon shows on node$survivor:"
-node_exec "$survivor" crm_mon -1 2>/dev/null | sed 's/^/   | /'
+node_exec "$survivor" crm_mon -1 -r 2>/dev/null | sed 's/^/   | /'
 
 check_summary
