@@ -108,7 +108,7 @@ node_boot() {
 node_crash() {
   local pid
   pid=$(node_pid "$1") || return 0
-  kill -KILL "$pid" 2>/dev/null
+  kill -KILL "$pid" 2>/dev/null || true
   local end=$((SECONDS + 30))
   while ! node_gone "$1" && [ "$SECONDS" -lt "$end" ]; do sleep 0.05; done
   node_gone "$1"
@@ -239,18 +239,18 @@ cluster_start() {
 # Ends every process a run (this one or an interrupted one) started under
 # WORK, then removes WORK. No mount or interface outlives the namespaces.
 cluster_teardown() {
-  local f p
+  local f p end
   for f in "$work/supervisor.pid" "$work"/node*/pid "$work/bridge.pid"; do
     [ -f "$f" ] || continue
     p=$(cat "$f")
-    [ -n "$p" ] && kill -KILL "$p" 2>/dev/null
+    if [ -n "$p" ]; then kill -KILL "$p" 2>/dev/null || true; fi
   done
   # an init whose pid was not recorded yet, and unshare parents
-  pkill -KILL -f "node_init.sh $work " 2>/dev/null
+  pkill -KILL -f "node_init.sh $work " 2>/dev/null || true
   for f in "$work"/node*/pid; do
     [ -f "$f" ] || continue
     f=${f%/pid}
-    local end=$((SECONDS + 30))
+    end=$((SECONDS + 30))
     while ! node_gone "${f##*node}" && [ "$SECONDS" -lt "$end" ]; do sleep 0.05; done
   done
   rm -rf "$work"
