@@ -9,7 +9,9 @@
 //                      until it has exited and been joined
 //                      vs raw jthread + condition_variable_any: request_stop + join
 //   report             one progress report through the runner to the sink
-//                      vs a mutex-protected counter update
+//                      vs its floor: a mutex-protected counter update plus one
+//                      steady_clock::now() (and, without a target, vs the
+//                      mutex-protected counter update alone)
 //   watchdog_lateness_1
 //                      PendingTimeout deadline to the resource's terminate() call,
 //                      for 30 operations of one resource, one at a time (each
@@ -28,13 +30,19 @@
 //   idle_scale         N Online resources polled (LooksAlive 5 s, IsAlive 60 s):
 //                      monitor CPU as a share of one core; memory per resource (the
 //                      larger of resident and heap growth)
-//                      (N = 10 000, 25 000 and 100 000, so growth shows)
+//                      (N = 1 000, 10 000 and 100 000, so growth shows)
+//
+// The storms (terminate, watchdog with N pending) run in five rounds, each
+// alternating with its baseline; their metrics compare the medians of the
+// rounds' percentiles and show the rounds' spread.
 //   report_stream      reports through the monitor to a subscriber that writes each
 //                      event as a JSON line (to /dev/null), per report
 //                      vs writing the same JSON lines directly
 //
 // Usage: pendop_bench_scenarios [--quick] [--only NAME]... [--idle-seconds S] [--json FILE]
-//        [--merge FILE]...   (FILE: more metric lines, e.g. from the Win32 bench)
+//        [--svg FILE] [--merge FILE]...   (FILE: more metric lines, e.g. from the Win32 bench)
+//   --svg FILE writes the idle monitor's growth (CPU and bytes per resource
+//   against N) as a plot.
 //   --only NAME runs just that scenario (dispatch, terminate, report, watchdog,
 //   report_stream, idle); repeat it for several.
 #include <pendop/posix/monitor.hpp>
@@ -66,6 +74,7 @@
 #include <vector>
 
 #include "bench_stats.hpp"
+#include "growth_svg.hpp"
 
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
@@ -153,46 +162,56 @@ std::vector<metric> bench_dispatch(int n) {
   return {p50, p99};
 }
 
-// 2. terminate_latency
-std::vector<metric> bench_terminate(int n) {
-  std::vector<double> mine, raw;
+// 2. terminate_latency: `rounds` rounds of n samples, each sample a raw
+// stop and a runner's terminate, alternating; the metric compares the
+// medians of the rounds' percentiles.
+std::vector<metric> bench_terminate(int n, int round_count) {
+  pendop_bench::rounds mine50, raw50, mine99, raw99;
   final_counter finals;
   auto res = std::make_shared<sleeper>();
   auto runner = make_runner(res, finals.sink());
-  for (int i = 0; i < n; ++i) {
-    {
-      std::atomic<bool> ready{false};
-      std::jthread t([&](std::stop_token st) {
-        std::mutex mu;
-        std::condition_variable_any cv;
-        std::unique_lock lk(mu);
-        ready = true;
-        (void)cv.wait(lk, st, [] { return false; });
-      });
-      while (!ready) std::this_thread::yield();
-      std::this_thread::sleep_for(50us);  // let it block in the wait
+  for (int round = 0; round < round_count; ++round) {
+    std::vector<double> mine, raw;
+    for (int i = 0; i < n; ++i) {
+      {
+        std::atomic<bool> ready{false};
+        std::jthread t([&](std::stop_token st) {
+          std::mutex mu;
+          std::condition_variable_any cv;
+          std::unique_lock lk(mu);
+          ready = true;
+          (void)cv.wait(lk, st, [] { return false; });
+        });
+        while (!ready) std::this_thread::yield();
+        std::this_thread::sleep_for(50us);  // let it block in the wait
+        const auto t0 = clock_type::now();
+        t.request_stop();
+        t.join();
+        raw.push_back(us_since(t0));
+      }
+      res->ready = false;
+      (void)runner.online();
+      while (!res->ready) std::this_thread::yield();
+      std::this_thread::sleep_for(50us);
       const auto t0 = clock_type::now();
-      t.request_stop();
-      t.join();
-      raw.push_back(us_since(t0));
+      runner.terminate();
+      mine.push_back(us_since(t0));
     }
-    res->ready = false;
-    (void)runner.online();
-    while (!res->ready) std::this_thread::yield();
-    std::this_thread::sleep_for(50us);
-    const auto t0 = clock_type::now();
-    runner.terminate();
-    mine.push_back(us_since(t0));
+    mine50.values.push_back(percentile(mine, 0.50));
+    raw50.values.push_back(percentile(raw, 0.50));
+    mine99.values.push_back(percentile(mine, 0.99));
+    raw99.values.push_back(percentile(raw, 0.99));
   }
-  return {metric{"terminate_latency_p50", "us", percentile(mine, 0.50),
-                 "raw jthread + condition_variable_any", percentile(raw, 0.50), 1.5, ""},
-          metric{"terminate_latency_p99", "us", percentile(mine, 0.99),
-                 "raw jthread + condition_variable_any", percentile(raw, 0.99), 1.5, ""}};
+  const std::string note = "median of " + std::to_string(round_count) + " rounds of " +
+                           std::to_string(n);
+  const std::string base = "raw jthread + condition_variable_any";
+  return {metric::from_rounds("terminate_latency_p50", "us", mine50, base, raw50, 1.5, note),
+          metric::from_rounds("terminate_latency_p99", "us", mine99, base, raw99, 1.5, note)};
 }
 
 // 3. report
 std::vector<metric> bench_report(int batches, int per_batch) {
-  std::vector<double> mine, raw;
+  std::vector<double> mine, raw, floor;
   std::atomic<std::uint64_t> seen{0};
   for (int b = 0; b < batches; ++b) {
     {
@@ -205,6 +224,22 @@ std::vector<metric> bench_report(int batches, int per_batch) {
       }
       raw.push_back(us_since(t0) * 1000.0 / per_batch);
       if (counter == 0) std::abort();
+    }
+    {
+      // The floor: what every correct report must do at least, take a lock
+      // that excludes a concurrent stop and read the clock (its timestamp,
+      // and the PendingTimeout deadline it moves).
+      std::mutex mu;
+      std::uint64_t counter = 0;
+      clock_type::time_point last{};
+      const auto t0 = clock_type::now();
+      for (int i = 0; i < per_batch; ++i) {
+        std::lock_guard lk(mu);
+        ++counter;
+        last = clock_type::now();
+      }
+      floor.push_back(us_since(t0) * 1000.0 / per_batch);
+      if (counter == 0 || last == clock_type::time_point{}) std::abort();
     }
     double per_report_ns = 0;
     class reporter final : public pendop::resource {
@@ -233,8 +268,11 @@ std::vector<metric> bench_report(int batches, int per_batch) {
     finals.await(1);
     mine.push_back(per_report_ns);
   }
-  return {metric{"report_p50", "ns", percentile(mine, 0.50), "mutex-protected counter update",
-                 percentile(raw, 0.50), 3.0, ""}};
+  const double p50 = percentile(mine, 0.50);
+  return {metric{"report_p50", "ns", p50, "mutex-protected counter update + steady_clock::now()",
+                 percentile(floor, 0.50), 1.5, "the floor of a correct report"},
+          metric{"report_p50_vs_mutex", "ns", p50, "mutex-protected counter update",
+                 percentile(raw, 0.50), 0, "for comparison: the lock alone"}};
 }
 
 // 4. watchdog_lateness
@@ -322,8 +360,15 @@ std::vector<metric> bench_watchdog_alone(int samples, int quiet_threads) {
                  "raw Asio steady_timer lateness", percentile(raw, 0.99), 1.5, note}};
 }
 
-// 4b. watchdog_lateness_N: N operations pending at once.
-std::vector<metric> bench_watchdog(int n, int quiet_threads) {
+// 4b. watchdog_lateness_N: N operations pending at once. One round: the
+// monitor's lateness for N deadlines, then N raw timers' on the same
+// schedule.
+struct watchdog_round {
+  std::vector<double> mine, raw;
+  std::string overlap_note;
+};
+
+watchdog_round run_watchdog_round(int n, int quiet_threads) {
   // All N pending at once: the Online calls (about 100 µs each here) end
   // before the first deadline. The baseline's raw timers fall due on the
   // same schedule as the monitor's deadlines (one per Online call), so both
@@ -400,16 +445,30 @@ std::vector<metric> bench_watchdog(int n, int quiet_threads) {
     }
     io.run();
   }
-  const std::string name = "watchdog_lateness_" + std::to_string(n);
-  metric p99{name + "_p99", "us", percentile(mine, 0.99), "raw Asio steady_timer lateness",
-             percentile(raw, 0.99), 1.5, ""};
-  if (n >= 10'000) p99.note = p99.value < 2000 ? "p99 under 2 ms" : "p99 over 2 ms";
-  if (!overlap_note.empty()) {
-    p99.note += (p99.note.empty() ? "" : "; ") + overlap_note;
+  return {std::move(mine), std::move(raw), std::move(overlap_note)};
+}
+
+// `round_count` rounds, each the monitor then its baseline; the metric
+// compares the medians of the rounds' percentiles.
+std::vector<metric> bench_watchdog(int n, int quiet_threads, int round_count) {
+  pendop_bench::rounds mine50, raw50, mine99, raw99;
+  std::string overlap_note;
+  for (int round = 0; round < round_count; ++round) {
+    await_threads(quiet_threads);
+    auto r = run_watchdog_round(n, quiet_threads);
+    mine50.values.push_back(percentile(r.mine, 0.50));
+    raw50.values.push_back(percentile(r.raw, 0.50));
+    mine99.values.push_back(percentile(r.mine, 0.99));
+    raw99.values.push_back(percentile(r.raw, 0.99));
+    if (!r.overlap_note.empty()) overlap_note = r.overlap_note;
   }
-  return {metric{name + "_p50", "us", percentile(mine, 0.50), "raw Asio steady_timer lateness",
-                 percentile(raw, 0.50), 1.5, overlap_note},
-          p99};
+  const std::string name = "watchdog_lateness_" + std::to_string(n);
+  const std::string base = "raw Asio steady_timer lateness";
+  std::string note = "median of " + std::to_string(round_count) + " rounds";
+  if (!overlap_note.empty()) note += "; " + overlap_note;
+  auto p99 = metric::from_rounds(name + "_p99", "us", mine99, base, raw99, 1.5, note);
+  if (n >= 10'000) p99.note += p99.value < 2000 ? "; p99 under 2 ms" : "; p99 over 2 ms";
+  return {metric::from_rounds(name + "_p50", "us", mine50, base, raw50, 1.5, note), p99};
 }
 
 // 4c. report_stream
@@ -586,6 +645,7 @@ int main(int argc, char** argv) {
   bool quick = false;
   int idle_seconds = 30;
   std::string json_path;
+  std::string svg_path;
   std::vector<std::string> merges;
   std::vector<std::string> only;
   for (int i = 1; i < argc; ++i) {
@@ -596,6 +656,8 @@ int main(int argc, char** argv) {
       idle_seconds = std::atoi(argv[++i]);
     } else if (a == "--json" && i + 1 < argc) {
       json_path = argv[++i];
+    } else if (a == "--svg" && i + 1 < argc) {
+      svg_path = argv[++i];
     } else if (a == "--merge" && i + 1 < argc) {
       merges.push_back(argv[++i]);
     } else if (a == "--only" && i + 1 < argc) {
@@ -604,7 +666,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr,
                    "usage: pendop_bench_scenarios [--quick] [--only NAME]... [--idle-seconds S] "
                    "[--json FILE] "
-                   "[--merge FILE]...\n");
+                   "[--svg FILE] [--merge FILE]...\n");
       return 2;
     }
   }
@@ -613,9 +675,18 @@ int main(int argc, char** argv) {
   std::vector<metric> all;
   auto add = [&](std::vector<metric> ms) {
     for (auto& m : ms) {
-      std::fprintf(stderr, "  %-40s %10.2f %-5s vs %10.2f (%s)  ratio %.2f  target <= %.2f  %s\n",
+      std::string spread;
+      if (m.spread && m.baseline_spread) {
+        char buf[128];
+        std::snprintf(buf, sizeof buf, "  [%.1f-%.1f vs %.1f-%.1f]", m.spread->first,
+                      m.spread->second, m.baseline_spread->first, m.baseline_spread->second);
+        spread = buf;
+      }
+      char target[32] = "no target";
+      if (m.has_target()) std::snprintf(target, sizeof target, "target <= %.2f", m.target_ratio);
+      std::fprintf(stderr, "  %-40s %10.2f %-5s vs %10.2f (%s)  ratio %.2f  %s  %s%s\n",
                    m.name.c_str(), m.value, m.unit.c_str(), m.baseline_value,
-                   m.baseline_name.c_str(), m.ratio(), m.target_ratio, m.pass() ? "PASS" : "MISS");
+                   m.baseline_name.c_str(), m.ratio(), target, m.verdict(), spread.c_str());
       all.push_back(std::move(m));
     }
   };
@@ -627,14 +698,14 @@ int main(int argc, char** argv) {
   // left parked or leaving are gone.
   const int quiet_threads = pendop::posix::process_thread_count().value_or(0);
   if (selected("dispatch")) add(bench_dispatch(quick ? 100 : 2000));
-  if (selected("terminate")) add(bench_terminate(quick ? 50 : 1000));
+  const int storm_rounds = quick ? 2 : 5;
+  if (selected("terminate")) add(bench_terminate(quick ? 50 : 1000, storm_rounds));
   if (selected("report")) add(bench_report(quick ? 3 : 30, quick ? 1000 : 100'000));
   if (selected("watchdog")) {
     await_threads(quiet_threads);
     add(bench_watchdog_alone(quick ? 5 : 30, quiet_threads));
     for (int n : quick ? std::vector<int>{100} : std::vector<int>{1000, 10'000}) {
-      await_threads(quiet_threads);
-      add(bench_watchdog(n, quiet_threads));
+      add(bench_watchdog(n, quiet_threads, storm_rounds));
     }
   }
   if (selected("report_stream")) {
@@ -642,9 +713,33 @@ int main(int argc, char** argv) {
     add(bench_report_stream(quick ? 2000 : 200'000));
   }
   if (selected("idle")) {
-    for (int n : quick ? std::vector<int>{200, 1000} : std::vector<int>{10'000, 25'000, 100'000}) {
+    for (int n : quick ? std::vector<int>{200, 1000} : std::vector<int>{1000, 10'000, 100'000}) {
       await_threads(quiet_threads);
       add(bench_idle(n, idle_seconds));
+    }
+  }
+
+  if (!svg_path.empty()) {
+    // The idle monitor's growth: CPU and memory per resource against N.
+    std::map<double, pendop_bench::growth_point> growth;
+    const std::string cpu_prefix = "idle_scale_cpu_share_";
+    const std::string mem_prefix = "idle_scale_memory_per_resource_";
+    for (const auto& m : all) {
+      if (m.name.rfind(cpu_prefix, 0) == 0) {
+        const double n = std::stod(m.name.substr(cpu_prefix.size()));
+        growth[n].resources = n;
+        growth[n].cpu_percent = m.value;
+      } else if (m.name.rfind(mem_prefix, 0) == 0) {
+        const double n = std::stod(m.name.substr(mem_prefix.size()));
+        growth[n].resources = n;
+        growth[n].bytes_per_resource = m.value;
+      }
+    }
+    std::vector<pendop_bench::growth_point> pts;
+    for (const auto& [n, p] : growth) pts.push_back(p);
+    if (!pts.empty()) {
+      std::ofstream(svg_path) << pendop_bench::growth_svg(pts, 1.0, 4096.0);
+      std::fprintf(stderr, "wrote %s\n", svg_path.c_str());
     }
   }
 
