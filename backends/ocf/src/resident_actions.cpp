@@ -146,11 +146,16 @@ int resident_stop(const action_context& a) {
   const auto limit_at = a.started + std::chrono::duration_cast<steady::duration>(budget.limit);
   const auto answer_at = a.started + std::chrono::duration_cast<steady::duration>(budget.answer_by);
   const host_files files(a.state_path);
+  // The host waits until the limit, where the engine stops the Offline, and
+  // its answer has until half-way to the answer deadline to arrive (a reply
+  // due at the very instant the asking gives up is lost on a busy machine);
+  // the other half is for ending the host's processes.
+  const auto reply_by = limit_at + (answer_at - limit_at) / 2;
   auto offline = ask(files,
                      {{"op", "offline"},
                       {"limit_ms", std::to_string(ms(left(limit_at)))},
                       {"wait_ms", std::to_string(ms(left(limit_at)))}},
-                     limit_at);
+                     reply_by);
   if (offline.reply && state_of(*offline.reply) == resource_state::offline) {
     (void)ask(files, {{"op", "exit"}}, limit_at);
   } else if (offline.reply) {

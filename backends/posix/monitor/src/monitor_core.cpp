@@ -152,6 +152,15 @@ void monitor_core::call_returned(const entry_ptr& e, call_watch::call_id id,
   flush();
 }
 
+void monitor_core::report_late(const entry_ptr& e, const std::string& entry_point) {
+  {
+    std::lock_guard lk(mu);
+    push(*e, event_kind::late_return, fmt::format("{} returned after DeadlockTimeout", entry_point),
+         stop_reason::none, make_error_code(errc::deadlock));
+  }
+  flush();
+}
+
 // (mu held) Arms the one watch timer at `when`.
 void monitor_core::arm_watch(time_point when) {
   cancel_timer(watch_timer);
@@ -164,33 +173,48 @@ void monitor_core::arm_watch(time_point when) {
 // Reports every call whose DeadlockTimeout has run out, then watches the next.
 void monitor_core::watch_tick() {
   std::vector<call_watch::call> expired;
+  std::vector<std::shared_ptr<poll_batch>> batch_expired;
   {
     std::lock_guard lk(mu);
     watch_timer = 0;
     expired = watch.expire(clock->now());
+    std::erase_if(expired, [&](const call_watch::call& c) {
+      const auto it = batch_watches.find(c.id);
+      if (it == batch_watches.end()) return false;
+      if (auto b = it->second.lock()) batch_expired.push_back(std::move(b));
+      return true;
+    });
     if (const auto next = watch.next_deadline()) arm_watch(*next);
   }
   for (const auto& c : expired) on_deadlock(c);
+  for (const auto& b : batch_expired) batch_deadline(b);
 }
 
 void monitor_core::on_deadlock(const call_watch::call& c) {
   entry_ptr e;
-  bool fail_it = false;
   {
     std::lock_guard lk(mu);
     const auto it = callers.find(c.id);
     if (it == callers.end()) return;  // returned meanwhile
     e = it->second.lock();
     if (!e) return;
+  }
+  deadlocked(e, c.entry_point);
+}
+
+void monitor_core::deadlocked(const entry_ptr& e, const std::string& entry_point) {
+  bool fail_it = false;
+  {
+    std::lock_guard lk(mu);
     ++e->deadlocks;
     e->quarantined = true;
     cancel_all_timers(*e);
-    e->last_error = fmt::format("{} did not return within DeadlockTimeout {}ms", c.entry_point,
+    e->last_error = fmt::format("{} did not return within DeadlockTimeout {}ms", entry_point,
                                 e->props.deadlock_timeout.count());
     push(*e, event_kind::deadlock, e->last_error + "; quarantined until an admin Online",
          stop_reason::none, make_error_code(errc::deadlock));
     // A stuck Terminate is not called again.
-    fail_it = c.entry_point == "LooksAlive" || c.entry_point == "IsAlive";
+    fail_it = entry_point == "LooksAlive" || entry_point == "IsAlive";
   }
   flush();
   if (fail_it) {

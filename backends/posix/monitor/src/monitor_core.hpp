@@ -28,8 +28,10 @@
 #include "event_hub.hpp"
 #include "poll_schedule.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <limits>
 #include <map>
@@ -132,9 +134,13 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
   // A watched call returned (`timed`: its `call_at` id, if it had one).
   void call_returned(const entry_ptr& e, call_watch::call_id id,
                      const std::shared_ptr<call_executor::timed_id>& timed = nullptr);
+  // A call named as deadlocked returned after all: a late_return event.
+  void report_late(const entry_ptr& e, const std::string& entry_point);
   void arm_watch(time_point when);  // mu held
   void watch_tick();
   void on_deadlock(const call_watch::call& c);
+  // A call of `e` into `entry_point` outlasted DeadlockTimeout.
+  void deadlocked(const entry_ptr& e, const std::string& entry_point);
 
   // --- reports from runners, the restart policy ------------------------------
   void on_report(const entry_ptr& e, const status_report& r);
@@ -145,27 +151,52 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
   // --- health polling (monitor_health.cpp) -----------------------------------
   // Polls that fall due together run as one batch on one call thread; a
   // batch stuck in resource code gets another thread at the next tick.
+  // A batch has one DeadlockTimeout watch, not one per check: each thread
+  // draining it (a lane) records which check it runs, and when the watch
+  // fires, the running checks past their own DeadlockTimeout are named (a
+  // check not taken yet is never blamed) and the watch is re-armed for the
+  // rest. The
+  // checks that passed are settled together, under one lock, when a thread
+  // leaves the batch (and at each tick, for a batch stuck in a check).
   struct poll_batch {
     // One resource's checks: LooksAlive, IsAlive or both (then in that
-    // order, one busy period). A watch id of 0: that check is not due.
+    // order, one busy period).
     struct check {
       entry_ptr e;
-      call_watch::call_id looks = 0;
-      call_watch::call_id is = 0;
+      bool looks = false;
+      bool is = false;
+    };
+    struct lane {
+      static constexpr std::size_t none = std::numeric_limits<std::size_t>::max();
+      std::size_t index = none;       // the check this thread runs
+      time_point since{};             // its checks' DeadlockTimeouts count from here
+      std::atomic<bool> in_is{false};  // in its IsAlive (else its LooksAlive)
+      bool reported = false;          // named as past its DeadlockTimeout
     };
     std::mutex mu;
     std::vector<check> checks;
-    std::size_t next = 0;       // guarded by mu: the first check not yet taken
-    std::size_t seen_next = 0;  // guarded by monitor_core::mu: `next` at the last tick
+    duration least_timeout{};        // the least DeadlockTimeout among the checks
+    std::size_t next = 0;            // guarded by mu: the first check not yet taken
+    std::deque<lane> lanes;          // guarded by mu (a lane's in_is: by its thread)
+    std::size_t draining = 0;        // guarded by mu: threads in drain()
+    std::vector<entry_ptr> passed;   // guarded by mu: checks that passed, not yet settled
+    std::size_t seen_next = 0;       // guarded by monitor_core::mu: `next` at the last tick
+    call_watch::call_id watch = 0;   // guarded by monitor_core::mu: 0 once ended
   };
   void schedule_looks(const entry_ptr& e);  // mu held
   void schedule_is(const entry_ptr& e);     // mu held
   void schedule_poll(const entry_ptr& e, poll_kind kind, duration interval);  // mu held
   void arm_polls(time_point when);                                            // mu held
   void poll_tick();
-  // (mu held) Batches that made no progress since the last tick.
+  // (mu held) Settles the checks that passed; returns the batches that made
+  // no progress since the last tick and still have checks to take.
   std::vector<std::shared_ptr<poll_batch>> stalled_batches();
-  void drain(poll_batch& b);
+  void drain(poll_batch& b, bool first);
+  void run_check(poll_batch::check c, poll_batch::lane& lane, entry_ptr& passed);
+  // (mu held) Watches batch `b` until `deadline`.
+  void watch_batch(const std::shared_ptr<poll_batch>& b, time_point deadline);
+  // The watch of batch `b` fired: names its checks past their DeadlockTimeout.
+  void batch_deadline(const std::shared_ptr<poll_batch>& b);
   void run_is_alive(const entry_ptr& e);
   void after_looks_alive(const entry_ptr& e, bool alive, const std::string& why);
   void after_is_alive(const entry_ptr& e, bool alive, const std::string& why);
@@ -211,6 +242,8 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
   scheduler::timer_id poll_timer = 0;           // the one timer, at polls.next()
   time_point poll_at{};
   std::vector<std::weak_ptr<poll_batch>> batches;  // handed to call threads
+  // The batch each health-check watch is for (batches are not in `callers`).
+  std::unordered_map<call_watch::call_id, std::weak_ptr<poll_batch>> batch_watches;
   bool shutting_down = false;
   std::optional<shutdown_report> shutdown_result;
 };

@@ -7,7 +7,11 @@
 
 #include <pendop/host/invoke_operation.hpp>
 
+#include <optional>
+#include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace pendop::posix::detail {
 
@@ -37,7 +41,7 @@ void monitor_core::arm_polls(time_point when) {
 }
 
 // Every poll whose slice has ended: the next one of each is scheduled, and
-// those to run go to one call thread together.
+// those to run go to one call thread together, watched as one batch.
 void monitor_core::poll_tick() {
   auto batch = std::make_shared<poll_batch>();
   std::vector<std::shared_ptr<poll_batch>> stalled;
@@ -45,7 +49,8 @@ void monitor_core::poll_tick() {
   {
     std::lock_guard lk(mu);
     poll_timer = 0;
-    for (auto& item : polls.take_due(clock->now())) {
+    const time_point now = clock->now();
+    for (auto& item : polls.take_due(now)) {
       auto e = item.target.lock();
       if (!e) continue;
       const bool looks = item.kind == poll_kind::looks_alive;
@@ -61,27 +66,46 @@ void monitor_core::poll_tick() {
       }
       if (const auto it = in_batch.find(e.get()); it != in_batch.end()) {
         auto& c = batch->checks[it->second];  // its other check is in this batch
-        (looks ? c.looks : c.is) = begin_watch(e, looks ? "LooksAlive" : "IsAlive");
+        (looks ? c.looks : c.is) = true;
         continue;
       }
       if (e->health_busy) continue;  // the previous check is still running
       e->health_busy = true;
       in_batch.emplace(e.get(), batch->checks.size());
-      const auto id = begin_watch(e, looks ? "LooksAlive" : "IsAlive");
-      batch->checks.push_back({std::move(e), looks ? id : 0, looks ? 0 : id});
+      const duration timeout = e->props.deadlock_timeout;
+      if (batch->checks.empty() || timeout < batch->least_timeout) batch->least_timeout = timeout;
+      batch->checks.push_back({std::move(e), looks, !looks});
     }
     stalled = stalled_batches();
-    if (!batch->checks.empty()) batches.push_back(batch);
+    if (!batch->checks.empty()) {
+      auto& first = batch->lanes.emplace_back();  // the first thread's, its first check taken
+      first.index = 0;
+      first.since = now;
+      first.in_is = !batch->checks.front().looks;
+      batch->next = 1;
+      batch->draining = 1;
+      // Every check counts its DeadlockTimeout from now, when it fell due
+      // (as a call counts from when it was made); when the least of them
+      // has run out, the lanes say which checks are still running.
+      watch_batch(batch, now + batch->least_timeout);
+      batches.push_back(batch);
+    }
     if (const auto next = polls.next(); next && (poll_timer == 0 || *next < poll_at)) {
       arm_polls(*next);
     }
   }
   for (const auto& b : stalled) {
-    exec->execute([self = shared_from_this(), b] { self->drain(*b); });
+    exec->execute([self = shared_from_this(), b] { self->drain(*b, false); });
   }
   if (!batch->checks.empty()) {
-    exec->execute([self = shared_from_this(), batch] { self->drain(*batch); });
+    exec->execute([self = shared_from_this(), batch] { self->drain(*batch, true); });
   }
+}
+
+void monitor_core::watch_batch(const std::shared_ptr<poll_batch>& b, time_point deadline) {
+  b->watch = watch.begin({}, "health checks", deadline);
+  batch_watches.emplace(b->watch, b);
+  if (watch_timer == 0 || deadline < watch_at) arm_watch(deadline);
 }
 
 std::vector<std::shared_ptr<monitor_core::poll_batch>> monitor_core::stalled_batches() {
@@ -89,40 +113,142 @@ std::vector<std::shared_ptr<monitor_core::poll_batch>> monitor_core::stalled_bat
   std::erase_if(batches, [&](const std::weak_ptr<poll_batch>& weak) {
     const auto b = weak.lock();
     if (!b) return true;
-    std::lock_guard lk(b->mu);
-    if (b->next == b->checks.size()) return true;  // every check taken
-    if (b->next == b->seen_next) stalled.push_back(b);
-    b->seen_next = b->next;
-    return false;
+    std::vector<entry_ptr> passed;
+    bool done = false;
+    {
+      std::lock_guard lk(b->mu);
+      passed.swap(b->passed);
+      done = b->next == b->checks.size() && b->draining == 0;
+      if (!done && b->next < b->checks.size() && b->next == b->seen_next) stalled.push_back(b);
+      b->seen_next = b->next;
+    }
+    for (const auto& e : passed) e->health_busy = false;
+    return done;
   });
   return stalled;
 }
 
-// Runs a batch's checks one after another; several threads may share one.
-void monitor_core::drain(poll_batch& b) {
+// Runs a batch's checks one after another; several threads may share one,
+// each in a lane of its own. The first thread runs the lane poll_tick made
+// with the first check taken: that check counts as made when it fell due,
+// as a call does, even before a thread picks it up.
+void monitor_core::drain(poll_batch& b, bool first) {
+  poll_batch::lane* lane = nullptr;
+  poll_batch::check c;
+  {
+    const time_point now = first ? time_point{} : clock->now();
+    std::lock_guard lk(b.mu);
+    if (first) {
+      lane = &b.lanes.front();
+      c = b.checks[lane->index];
+    } else {
+      ++b.draining;
+      lane = &b.lanes.emplace_back();
+      lane->since = now;  // a thread taking over a stalled batch: its checks count from now
+    }
+  }
+  entry_ptr passed;                    // the check before, if it passed
+  std::optional<std::string> late;     // the check before returned after being named
+  entry_ptr late_entry;
+  std::vector<entry_ptr> settle;
+  bool last = false;
   while (true) {
-    poll_batch::check c;
-    {
+    if (!c.e) {
       std::lock_guard lk(b.mu);
-      if (b.next == b.checks.size()) return;
+      if (passed) b.passed.push_back(std::move(passed));
+      if (lane->reported) {
+        late = lane->in_is ? "IsAlive" : "LooksAlive";
+        late_entry = b.checks[lane->index].e;
+        lane->reported = false;
+      }
+      if (b.next == b.checks.size()) {
+        lane->index = poll_batch::lane::none;
+        --b.draining;
+        last = b.draining == 0;
+        settle.swap(b.passed);
+        break;
+      }
+      lane->index = b.next;
+      lane->in_is = !b.checks[b.next].looks;
       c = b.checks[b.next++];
     }
-    std::string why;
-    if (c.looks != 0) {
-      const bool alive = invoke_looks_alive(*c.e->res, &why);
-      if (!alive || c.is == 0) {
-        // A failed LooksAlive calls IsAlive itself: the scheduled one is moot.
-        after_looks_alive(c.e, alive, why);
-        call_returned(c.e, c.looks);
-        if (c.is != 0) call_returned(c.e, c.is);
-        continue;
-      }
-      call_returned(c.e, c.looks);  // still busy: IsAlive follows
+    if (late) {
+      report_late(late_entry, *late);
+      late.reset();
     }
-    const bool alive = invoke_is_alive(*c.e->res, &why);
-    after_is_alive(c.e, alive, why);
-    call_returned(c.e, c.is);
+    run_check(std::move(c), *lane, passed);
+    c = {};
   }
+  if (late) report_late(late_entry, *late);
+  // One lock for the checks that passed, and the batch's watch once its
+  // last thread leaves.
+  std::lock_guard lk(mu);
+  for (const auto& e : settle) e->health_busy = false;
+  if (last && b.watch != 0) {
+    batch_watches.erase(b.watch);
+    (void)watch.end(b.watch);  // the watch timer re-arms itself when it fires
+    b.watch = 0;
+  }
+}
+
+// One resource's checks; `passed` is set when all of them passed (the
+// caller settles it with the batch), a failure is handled at once.
+void monitor_core::run_check(poll_batch::check c, poll_batch::lane& lane, entry_ptr& passed) {
+  std::string why;
+  if (c.looks) {
+    const bool alive = invoke_looks_alive(*c.e->res, &why);
+    if (!alive) {  // a failed LooksAlive calls IsAlive itself: a scheduled one is moot
+      after_looks_alive(c.e, alive, why);
+      return;
+    }
+    if (!c.is) {
+      passed = std::move(c.e);
+      return;
+    }
+    lane.in_is = true;  // still busy: IsAlive follows
+  }
+  const bool alive = invoke_is_alive(*c.e->res, &why);
+  if (alive) {
+    passed = std::move(c.e);
+  } else {
+    after_is_alive(c.e, alive, why);
+  }
+}
+
+void monitor_core::batch_deadline(const std::shared_ptr<poll_batch>& b) {
+  std::vector<std::pair<entry_ptr, std::string>> stuck;
+  {
+    std::lock_guard lk(mu);
+    const auto it = batch_watches.find(b->watch);
+    if (b->watch == 0 || it == batch_watches.end()) return;  // the batch ended meanwhile
+    batch_watches.erase(it);
+    (void)watch.end(b->watch);
+    b->watch = 0;
+    const time_point now = clock->now();
+    std::optional<time_point> next;
+    {
+      std::lock_guard blk(b->mu);
+      for (auto& lane : b->lanes) {
+        if (lane.index == poll_batch::lane::none || lane.reported) continue;
+        const auto& e = b->checks[lane.index].e;
+        const time_point due = lane.since + e->props.deadlock_timeout;
+        if (due <= now) {
+          lane.reported = true;
+          stuck.emplace_back(e, lane.in_is ? "IsAlive" : "LooksAlive");
+        } else if (!next || due < *next) {
+          next = due;
+        }
+      }
+      // Checks not taken yet: a lane that takes over starts its count now.
+      if (b->next < b->checks.size()) {
+        const time_point soon = now + b->least_timeout;
+        if (!next || soon < *next) next = soon;
+      }
+      if (b->draining == 0 && b->next == b->checks.size()) next.reset();
+    }
+    if (next) watch_batch(b, *next);
+  }
+  for (const auto& [e, entry_point] : stuck) deadlocked(e, entry_point);
 }
 
 void monitor_core::run_is_alive(const entry_ptr& e) {
