@@ -8,6 +8,9 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "monitor_fixture.hpp"
 
@@ -65,6 +68,55 @@ TEST_CASE("a LooksAlive that never returns is reported as a deadlock after Deadl
   f.clock->advance(1h);
   CHECK(res->looks_calls == 1);  // quarantined: no more polling, no restart
   CHECK(res->onlines == 1);
+}
+
+TEST_CASE("in a batch of checks due together, only the one that hangs is named; the rest go on") {
+  gate stuck;
+  monitor_fixture f(pool());
+  pendop::resource_properties p;
+  p.deadlock_timeout = 10s;
+  p.looks_alive_poll_interval = 1s;
+  p.is_alive_poll_interval = 3600s;
+  std::vector<std::shared_ptr<monitored_resource>> res;
+  for (int i = 0; i < 5; ++i) {
+    res.push_back(std::make_shared<monitored_resource>());
+    if (i == 2) res.back()->looks_gate = &stuck;  // the third of five hangs
+    f.add("r" + std::to_string(i), res.back(), p);
+    REQUIRE(f.m.online("r" + std::to_string(i)));
+  }
+  f.clock->settle();
+  f.log.await(event_kind::status, 10);  // five OnlinePending, five Online
+  // One poll tick makes one batch of five; then seven more ticks. A check
+  // that passed is settled at the next tick (or when its thread leaves the
+  // batch), and the stuck batch is taken over by another thread at the
+  // second tick without progress: each of the others is polled again and
+  // again (at least three times in eight ticks, however the threads race).
+  for (int s = 0; s < 8; ++s) {
+    f.clock->advance(1s);
+    for (int i : {0, 1, 3, 4}) {
+      const auto& r = *res[static_cast<std::size_t>(i)];
+      const int expected = std::min(3, std::max(0, s - 1));
+      for (int spin = 0; spin < 2000 && r.looks_calls < expected; ++spin) {
+        std::this_thread::sleep_for(1ms);
+      }
+    }
+  }
+  for (int i : {0, 1, 3, 4}) {
+    INFO("r" << i << ": " << res[static_cast<std::size_t>(i)]->looks_calls << " LooksAlive calls");
+    CHECK(res[static_cast<std::size_t>(i)]->looks_calls >= 3);
+  }
+  CHECK(res[2]->looks_calls == 1);
+  CHECK(f.log.count(event_kind::deadlock) == 0);  // 8 s of the 10 s DeadlockTimeout
+  f.clock->advance(3s);                            // 11 s after it fell due
+  f.log.await(event_kind::deadlock);
+  const auto d = f.log.first(event_kind::deadlock);
+  CHECK(d->resource == "r2");
+  CHECK(d->detail.starts_with("LooksAlive did not return within DeadlockTimeout 10000ms"));
+  CHECK(f.log.count(event_kind::deadlock) == 1);
+  stuck.open();
+  f.log.await(event_kind::late_return);
+  CHECK(f.log.first(event_kind::late_return)->resource == "r2");
+  CHECK(f.log.count(event_kind::deadlock) == 1);
 }
 
 TEST_CASE("an IsAlive that never returns is named in the deadlock report") {

@@ -50,6 +50,9 @@ void monitor_core::poll_tick() {
     std::lock_guard lk(mu);
     poll_timer = 0;
     const time_point now = clock->now();
+    // First the checks that passed since the last tick are settled, so their
+    // resources are not busy for the polls now due.
+    stalled = stalled_batches();
     for (auto& item : polls.take_due(now)) {
       auto e = item.target.lock();
       if (!e) continue;
@@ -76,7 +79,6 @@ void monitor_core::poll_tick() {
       if (batch->checks.empty() || timeout < batch->least_timeout) batch->least_timeout = timeout;
       batch->checks.push_back({std::move(e), looks, !looks});
     }
-    stalled = stalled_batches();
     if (!batch->checks.empty()) {
       auto& first = batch->lanes.emplace_back();  // the first thread's, its first check taken
       first.index = 0;
