@@ -70,6 +70,8 @@ struct entry {
   scheduler::timer_id restart_timer = 0;
   std::optional<time_point> next_restart;
   bool health_busy = false;
+  std::uint64_t batch_tick = 0;   // the poll tick that last put it in a batch
+  std::size_t batch_index = 0;    // its check's place in that batch
   bool quarantined = false;
 
   std::size_t terminates = 0;
@@ -242,6 +244,7 @@ struct monitor_core : std::enable_shared_from_this<monitor_core> {
   scheduler::timer_id poll_timer = 0;           // the one timer, at polls.next()
   time_point poll_at{};
   std::vector<std::weak_ptr<poll_batch>> batches;  // handed to call threads
+  std::uint64_t poll_ticks = 0;                   // poll_tick calls so far
   // The batch each health-check watch is for (batches are not in `callers`).
   std::unordered_map<call_watch::call_id, std::weak_ptr<poll_batch>> batch_watches;
   bool shutting_down = false;

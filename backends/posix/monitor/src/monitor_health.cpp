@@ -45,7 +45,6 @@ void monitor_core::arm_polls(time_point when) {
 void monitor_core::poll_tick() {
   auto batch = std::make_shared<poll_batch>();
   std::vector<std::shared_ptr<poll_batch>> stalled;
-  std::unordered_map<const entry*, std::size_t> in_batch;  // both checks due: one item
   {
     std::lock_guard lk(mu);
     poll_timer = 0;
@@ -53,28 +52,33 @@ void monitor_core::poll_tick() {
     // First the checks that passed since the last tick are settled, so their
     // resources are not busy for the polls now due.
     stalled = stalled_batches();
-    for (auto& item : polls.take_due(now)) {
+    auto due = polls.take_due(now);
+    batch->checks.reserve(due.size());
+    const std::uint64_t tick = ++poll_ticks;
+    for (auto& item : due) {
       auto e = item.target.lock();
       if (!e) continue;
       const bool looks = item.kind == poll_kind::looks_alive;
+      // A poll of the current generation means the last report was Online:
+      // every report that leaves Online cancels the polls (a new
+      // generation), so no lock of the runner is needed here.
       if (item.generation != (looks ? e->looks_generation : e->is_generation)) continue;
       (looks ? e->looks_scheduled : e->is_scheduled) = false;
-      if (e->runner->state() != resource_state::online || e->quarantined || e->removed || shutting_down) {
-        continue;
-      }
+      if (e->quarantined || e->removed || shutting_down) continue;
       if (looks) {
         schedule_looks(e);
       } else {
         schedule_is(e);
       }
-      if (const auto it = in_batch.find(e.get()); it != in_batch.end()) {
-        auto& c = batch->checks[it->second];  // its other check is in this batch
+      if (e->batch_tick == tick) {  // its other check is in this batch
+        auto& c = batch->checks[e->batch_index];
         (looks ? c.looks : c.is) = true;
         continue;
       }
       if (e->health_busy) continue;  // the previous check is still running
       e->health_busy = true;
-      in_batch.emplace(e.get(), batch->checks.size());
+      e->batch_tick = tick;
+      e->batch_index = batch->checks.size();
       const duration timeout = e->props.deadlock_timeout;
       if (batch->checks.empty() || timeout < batch->least_timeout) batch->least_timeout = timeout;
       batch->checks.push_back({std::move(e), looks, !looks});
