@@ -15,20 +15,21 @@
 
 namespace pendop::posix::detail {
 
-void monitor_core::schedule_looks(const entry_ptr& e) {
+void monitor_core::schedule_looks(const entry_ptr& e, std::optional<time_point> now) {
   e->looks_scheduled = true;
-  schedule_poll(e, poll_kind::looks_alive, e->props.looks_alive_poll_interval);
+  schedule_poll(e, poll_kind::looks_alive, e->props.looks_alive_poll_interval, now);
 }
 
-void monitor_core::schedule_is(const entry_ptr& e) {
+void monitor_core::schedule_is(const entry_ptr& e, std::optional<time_point> now) {
   e->is_scheduled = true;
-  schedule_poll(e, poll_kind::is_alive, e->props.is_alive_poll_interval);
+  schedule_poll(e, poll_kind::is_alive, e->props.is_alive_poll_interval, now);
 }
 
-void monitor_core::schedule_poll(const entry_ptr& e, poll_kind kind, duration interval) {
+void monitor_core::schedule_poll(const entry_ptr& e, poll_kind kind, duration interval,
+                                 std::optional<time_point> now) {
   // A new generation cancels the poll scheduled before.
   auto& generation = kind == poll_kind::looks_alive ? e->looks_generation : e->is_generation;
-  const time_point at = polls.add(clock->now(), interval, {e, kind, ++generation});
+  const time_point at = polls.add(now ? *now : clock->now(), interval, {e, kind, ++generation});
   if (poll_timer == 0 || at < poll_at) arm_polls(at);
 }
 
@@ -66,9 +67,9 @@ void monitor_core::poll_tick() {
       (looks ? e->looks_scheduled : e->is_scheduled) = false;
       if (e->quarantined || e->removed || shutting_down) continue;
       if (looks) {
-        schedule_looks(e);
+        schedule_looks(e, now);
       } else {
-        schedule_is(e);
+        schedule_is(e, now);
       }
       if (e->batch_tick == tick) {  // its other check is in this batch
         auto& c = batch->checks[e->batch_index];

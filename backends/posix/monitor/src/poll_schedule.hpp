@@ -43,7 +43,10 @@ class poll_schedule {
       const auto n = (due - epoch_ + slice - duration(1)) / slice;  // round up
       at = epoch_ + n * slice;
     }
-    slices_[at].push_back(std::move(item));
+    // Polls rescheduled by one tick mostly land in one slice: the last
+    // one used is kept (a map node does not move until it is taken).
+    if (last_ == slices_.end() || last_->first != at) last_ = slices_.try_emplace(at).first;
+    last_->second.push_back(std::move(item));
     return at;
   }
 
@@ -57,6 +60,7 @@ class poll_schedule {
   std::vector<poll_item> take_due(time_point now) {
     std::vector<poll_item> due;
     while (!slices_.empty() && slices_.begin()->first <= now) {
+      if (last_ == slices_.begin()) last_ = slices_.end();
       auto node = slices_.extract(slices_.begin());
       if (due.empty()) {
         due = std::move(node.mapped());
@@ -71,6 +75,7 @@ class poll_schedule {
   const time_point epoch_;
   const duration slack_;
   std::map<time_point, std::vector<poll_item>> slices_;
+  std::map<time_point, std::vector<poll_item>>::iterator last_ = slices_.end();
 };
 
 }  // namespace pendop::posix::detail
