@@ -70,7 +70,7 @@ TEST_CASE("a LooksAlive that never returns is reported as a deadlock after Deadl
   CHECK(res->onlines == 1);
 }
 
-TEST_CASE("in a batch of checks due together, only the one that hangs is named; the rest go on") {
+TEST_CASE("in a batch of checks due together only the one that hangs is named and the rest go on") {
   gate stuck;
   monitor_fixture f(pool());
   pendop::resource_properties p;
