@@ -54,9 +54,10 @@ inline std::string growth_panel(const std::vector<growth_point>& pts, double x0,
     path += buf;
     std::snprintf(buf, sizeof buf,
                   "<circle cx='%.1f' cy='%.1f' r='4' fill='#26a'/>\n"
-                  "<text x='%.1f' y='%.1f' font-size='11' text-anchor='middle'>%.3g</text>\n"
+                  "<text x='%.1f' y='%.1f' font-size='11' text-anchor='middle'>%.*f</text>\n"
                   "<text x='%.1f' y='%.1f' font-size='11' text-anchor='middle'>%.0f</text>\n",
-                  x(p.resources), y(p.*field), x(p.resources), y(p.*field) - 8, p.*field,
+                  x(p.resources), y(p.*field), x(p.resources), y(p.*field) - 8,
+                  p.*field >= 100 ? 0 : 2, p.*field,
                   x(p.resources), top + plot_h + 16, p.resources);
     s += buf;
   }
