@@ -305,18 +305,25 @@ namespace {
 bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
-}  // namespace
 
-TEST_CASE("HA_LOGFILE lines are dated with HA_DATEFMT, GNU date's %N digits included") {
+// The first HA_LOGFILE line of a start, with HA_DATEFMT set to `datefmt`
+// unless it is empty.
+std::string first_logfile_line(const std::string& datefmt) {
   agent_env a;
   const fs::path logfile = a.dir / "cluster.log";
   a.env["HA_LOGFILE"] = logfile.string();
-  a.env["HA_DATEFMT"] = "%Y|%3N|%N|%%N ";
+  if (!datefmt.empty()) a.env["HA_DATEFMT"] = datefmt;
   a.env["OCF_RESKEY_online_ms"] = "10";
   CHECK(a.run("start") == 0);
   std::ifstream in(logfile);
   std::string line;
-  REQUIRE(std::getline(in, line));
+  std::getline(in, line);
+  return line;
+}
+}  // namespace
+
+TEST_CASE("HA_LOGFILE lines are dated with HA_DATEFMT, GNU date's %N digits included") {
+  const std::string line = first_logfile_line("%Y|%3N|%N|%%N ");
   // "YYYY|mmm|nnnnnnnnn|%N pendop-test(r1)[PID]:    INFO: ..."
   INFO(line);
   REQUIRE(line.size() > 25);
@@ -330,14 +337,7 @@ TEST_CASE("HA_LOGFILE lines are dated with HA_DATEFMT, GNU date's %N digits incl
 }
 
 TEST_CASE("without HA_DATEFMT, HA_LOGFILE lines carry resource-agents' default date") {
-  agent_env a;
-  const fs::path logfile = a.dir / "cluster.log";
-  a.env["HA_LOGFILE"] = logfile.string();
-  a.env["OCF_RESKEY_online_ms"] = "10";
-  CHECK(a.run("start") == 0);
-  std::ifstream in(logfile);
-  std::string line;
-  REQUIRE(std::getline(in, line));
+  const std::string line = first_logfile_line({});
   // "%b %d %T ": "Dec 06 12:00:00 pendop-test(r1)[PID]: ..."
   INFO(line);
   REQUIRE(line.size() > 16);
