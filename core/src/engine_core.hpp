@@ -49,8 +49,10 @@ struct engine_core : std::enable_shared_from_this<engine_core> {
         log(std::move(l)),
         options(std::move(o)),
         tracker(options.name, options.pending_timeout, options.initial_state),
-        watch(options.timers, options.stop_wait, options.deadline) {
+        watch(options.timers, options.stop_wait, options.deadline),
+        light_turns(platform->has_process_fence()) {
     tracker.set_operation_limit(options.operation_limit);
+    progress_record.resource = options.name;
   }
 
   void write(log_level level, std::string_view text) const noexcept {
@@ -80,32 +82,81 @@ struct engine_core : std::enable_shared_from_this<engine_core> {
   // `deliver` with a ticket taken earlier (under mu, as always).
   exit_state deliver_in_turn(std::unique_lock<std::mutex>& lk, std::uint64_t ticket,
                              std::optional<status_report>&& r) {
+    await_turn(lk, ticket);
+    exit_state answer = exit_state::proceed;
+    if (r) {
+      answer = call_channel(*r);
+      if (r->final) watch.settled(*this);  // its deadline needs no check now
+    }
+    end_turn(ticket);
+    return answer;
+  }
+
+  // A worker's progress report, stamped under mu by the tracker: written
+  // into `progress_record` in its turn (no report is built, moved or freed
+  // on this path, the hottest of all) and delivered. Takes `lk` locked,
+  // returns with it unlocked.
+  exit_state deliver_progress(std::unique_lock<std::mutex>& lk,
+                              const resource_tracker::progress_stamp& stamp, const progress& p) {
+    const std::uint64_t ticket = next_ticket++;
+    await_turn(lk, ticket);
+    resource_tracker::write_progress(progress_record, stamp, p);
+    const exit_state answer = call_channel(progress_record);
+    end_turn(ticket);
+    return answer;
+  }
+
+  // (mu held by `lk`) Waits until every delivery ticketed before `ticket`
+  // is over, then lets mu go: the turn is the caller's.
+  void await_turn(std::unique_lock<std::mutex>& lk, std::uint64_t ticket) {
     if (delivered.load() != ticket) {
-      turn_waiters.fetch_add(1);
+      announce_waiter();
       channel_turn.wait(lk, [&] { return delivered.load() == ticket; });
       turn_waiters.fetch_sub(1);
     }
     lk.unlock();
+  }
+
+  // (mu held) Counts the caller among the turn's waiters before it reads
+  // `delivered`. The two pair with end_turn's store and load as fences do:
+  // either the waiter sees the turn over, or the turn's end sees the waiter
+  // and wakes it. With light turns, end_turn has no fence of its own and
+  // this side fences every thread of the process instead.
+  void announce_waiter() {
+    turn_waiters.fetch_add(1);
+    if (light_turns) platform->process_fence();
+  }
+
+  // (in the turn) The channel's answer to `r`; a channel that throws is
+  // counted and answered `proceed`.
+  exit_state call_channel(const status_report& r) noexcept {
     exit_state answer = exit_state::proceed;
-    if (r) {
-      channel_thread.store(std::this_thread::get_id(), std::memory_order_relaxed);
-      try {
-        answer = channel(*r);
-      } catch (...) {
-        channel_errors.fetch_add(1, std::memory_order_relaxed);
-      }
-      channel_thread.store(std::thread::id{}, std::memory_order_relaxed);
-      if (r->final) watch.settled(*this);  // its deadline needs no check now
+    channel_thread.store(std::this_thread::get_id(), std::memory_order_relaxed);
+    try {
+      answer = channel(r);
+    } catch (...) {
+      channel_errors.fetch_add(1, std::memory_order_relaxed);
     }
-    // Both sequentially consistent: a delivery waiting for the next turn
-    // either sees it in its predicate or is counted here, and then it is
-    // inside its wait (it holds mu until then) by the time mu is ours.
-    delivered.store(ticket + 1);
+    channel_thread.store(std::thread::id{}, std::memory_order_relaxed);
+    return answer;
+  }
+
+  // Ends the turn of `ticket` and wakes the deliveries waiting for theirs.
+  void end_turn(std::uint64_t ticket) {
+    // The store and the load are ordered (a full fence between them, or the
+    // waiter's process fence): a delivery waiting for the next turn either
+    // sees it in its predicate or is counted here, and then it is inside its
+    // wait (it holds mu until then) by the time mu is ours.
+    if (light_turns) {
+      delivered.store(ticket + 1, std::memory_order_release);
+      std::atomic_signal_fence(std::memory_order_seq_cst);
+    } else {
+      delivered.store(ticket + 1);
+    }
     if (turn_waiters.load() != 0) {
       { std::lock_guard turn_over(mu); }
       channel_turn.notify_all();
     }
-    return answer;
   }
 
   // (mu held by `lk`) Waits until every report ticketed so far has left the
@@ -117,7 +168,7 @@ struct engine_core : std::enable_shared_from_this<engine_core> {
     const std::uint64_t ticketed = next_ticket;
     if (delivered.load() >= ticketed) return true;
     if (channel_thread.load(std::memory_order_relaxed) == std::this_thread::get_id()) return true;
-    turn_waiters.fetch_add(1);
+    announce_waiter();
     const bool out =
         channel_turn.wait_for(lk, timeout, [&] { return delivered.load() >= ticketed; });
     turn_waiters.fetch_sub(1);
@@ -205,6 +256,7 @@ struct engine_core : std::enable_shared_from_this<engine_core> {
   std::atomic<std::size_t> turn_waiters{0};  // deliveries waiting for their turn
   std::atomic<std::thread::id> channel_thread{};  // the thread inside the channel, if any
   std::condition_variable channel_turn;  // with mu: a delivery finished
+  status_report progress_record;         // owned by the delivery turn: see deliver_progress
   bool closed = false;                   // guarded by mu
   std::condition_variable idle;          // with mu: an operation ended
   std::map<std::uint64_t, status_report> finals;     // guarded by mu: the last ones, by id
@@ -215,6 +267,9 @@ struct engine_core : std::enable_shared_from_this<engine_core> {
   std::atomic<std::size_t> channel_errors{0};
 
   deadline_watch watch;  // inert without options.timers
+  // The platform has a process fence: a delivery's turn ends with a plain
+  // store, and a waiter for a turn pays for the fence (announce_waiter).
+  const bool light_turns;
 };
 
 }  // namespace pendop::detail

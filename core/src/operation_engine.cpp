@@ -189,13 +189,13 @@ void engine_core::run_body(std::uint64_t id, operation_kind kind, const operatio
 
 exit_state engine_core::report(std::uint64_t id, const progress& p) {
   std::unique_lock lk(mu);
-  auto outcome = tracker.report(id, p, platform->now());
-  if (outcome.answer == exit_state::terminate) {
+  const auto stamp = tracker.note_progress(id, platform->now());
+  if (!stamp) {
     stopped_op.store(id, std::memory_order_release);
     lk.unlock();
     return exit_state::terminate;
   }
-  if (deliver(lk, std::move(outcome.report)) == exit_state::proceed) return exit_state::proceed;
+  if (deliver_progress(lk, *stamp, p) == exit_state::proceed) return exit_state::proceed;
   // ResourceExitStateTerminate: nobody else owns this stop, so the worker
   // ends the operation itself once its body returns.
   lk.lock();

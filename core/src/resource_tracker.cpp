@@ -55,13 +55,34 @@ result<status_report> resource_tracker::begin(operation_kind kind, time_point no
 
 resource_tracker::report_outcome resource_tracker::report(std::uint64_t id, const progress& p,
                                                           time_point now) {
-  if (stop_requested(id)) return {exit_state::terminate, std::nullopt};
+  const auto stamp = note_progress(id, now);
+  if (!stamp) return {exit_state::terminate, std::nullopt};
+  status_report r;  // final, reason and errors as made, as in every progress report
+  r.resource = name_;
+  write_progress(r, *stamp, p);
+  return {exit_state::proceed, std::move(r)};
+}
+
+std::optional<resource_tracker::progress_stamp> resource_tracker::note_progress(std::uint64_t id,
+                                                                           time_point now) {
+  if (stop_requested(id)) return std::nullopt;
   ++checkpoint_;
   watchdog_.on_report(now);
-  status_report r = make_report(state_, now);
-  r.progress = p;
-  if (r.progress.percent) r.progress.percent = std::clamp(*r.progress.percent, 0, 100);
-  return {exit_state::proceed, std::move(r)};
+  return progress_stamp{op_id_, op_kind_, state_, checkpoint_, now};
+}
+
+void resource_tracker::write_progress(status_report& out, const progress_stamp& s,
+                                      const pendop::progress& p) {
+  out.operation = s.operation;
+  out.kind = s.kind;
+  out.state = s.state;
+  out.checkpoint = s.checkpoint;
+  out.progress.stage.assign(p.stage);
+  out.progress.percent = p.percent;
+  if (p.percent) out.progress.percent = std::clamp(*p.percent, 0, 100);
+  out.progress.text.assign(p.text);
+  out.progress.wait_hint = p.wait_hint;
+  out.at = s.at;
 }
 
 std::optional<status_report> resource_tracker::finish(std::uint64_t id, const result<void>& r,

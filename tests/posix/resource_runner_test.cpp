@@ -16,8 +16,10 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 using namespace std::chrono_literals;
 using pendop::exit_state;
@@ -94,6 +96,82 @@ TEST_CASE("progress reports arrive in order with rising checkpoints") {
   CHECK(reports[4].progress.percent == 100);
   CHECK(reports[4].progress.stage == "step");
   CHECK(reports[5].state == resource_state::online);
+}
+
+TEST_CASE("a terminate racing a stream of reports: each delivered alone and in order, the final last") {
+  // The sink lingers inside some deliveries, so the stop often comes while
+  // a report is in the channel.
+  for (int round = 0; round < 200; ++round) {
+    CAPTURE(round);
+    std::mutex mu;
+    std::vector<pendop::status_report> seen;
+    std::atomic<int> inside{0};
+    std::atomic<bool> overlapped{false};
+    auto sink = [&](const pendop::status_report& r) {
+      if (inside.fetch_add(1) != 0) overlapped = true;
+      if (r.checkpoint % 3 == 1) {
+        for (int i = 0; i < 50; ++i) std::this_thread::yield();
+      }
+      {
+        std::lock_guard lk(mu);
+        seen.push_back(r);
+      }
+      inside.fetch_sub(1);
+    };
+    std::atomic<int> reports{0};
+    auto res = std::make_shared<scripted_resource>([&](pendop::operation& op) {
+      while (op.report({.stage = "copy", .text = "block"}) == exit_state::proceed) ++reports;
+      return pendop::ok();
+    });
+    runner_options o;
+    o.name = "db";
+    auto runner = resource_runner::create(res, sink, std::move(o));
+    REQUIRE(runner);
+    REQUIRE(runner->online());
+    const int after = round % 7;
+    while (reports.load() < after) std::this_thread::yield();
+    runner->terminate(stop_reason::terminate_called);
+    std::vector<pendop::status_report> got;
+    {
+      std::lock_guard lk(mu);
+      got = seen;
+    }
+    CHECK_FALSE(overlapped.load());
+    REQUIRE_FALSE(got.empty());
+    check_invariants(got);
+    CHECK(got.back().state == resource_state::offline);
+    CHECK(got.back().reason == stop_reason::terminate_called);
+  }
+}
+
+TEST_CASE("wait_idle racing the final report's delivery returns once the sink has it") {
+  // The waiter comes while the final report is in the sink (which lingers),
+  // so it waits for the delivery's turn to end and must be woken by it.
+  for (int round = 0; round < 300; ++round) {
+    CAPTURE(round);
+    std::atomic<bool> final_seen{false};
+    std::atomic<bool> in_final{false};
+    auto sink = [&](const pendop::status_report& r) {
+      if (!r.final) return;
+      in_final = true;
+      for (int i = 0; i < round % 50; ++i) std::this_thread::yield();
+      final_seen = true;
+    };
+    auto res = std::make_shared<scripted_resource>([&](pendop::operation& op) {
+      for (int i = 0; i < round % 5; ++i) (void)op.report({.stage = "step"});
+      return pendop::ok();
+    });
+    runner_options o;
+    o.name = "db";
+    auto runner = resource_runner::create(res, sink, std::move(o));
+    REQUIRE(runner);
+    REQUIRE(runner->online());
+    if (round % 2 == 0) {
+      while (!in_final.load()) std::this_thread::yield();
+    }
+    REQUIRE(runner->wait_idle(10s));
+    CHECK(final_seen.load());
+  }
 }
 
 TEST_CASE("a full Online then Offline cycle") {

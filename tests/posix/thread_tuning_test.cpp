@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The OS tuning of pendop's own threads (Linux): a thread leaving a lot
 // gives way, a reused one keeps its priority, call threads wake on time, a
-// lot of many threads sizes the futex hash for them.
+// lot of many threads sizes the futex hash for them, and the process fence
+// the engine's delivery turns pair with works, in a forked child as well.
 #include <pendop/posix/futex_hash.hpp>
+#include <pendop/posix/process_fence.hpp>
 #include <pendop/posix/thread_lot.hpp>
 #include <pendop/posix/thread_pool_executor.hpp>
 #include <pendop/posix/thread_priority.hpp>
@@ -12,6 +14,8 @@
 
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <future>
@@ -146,4 +150,22 @@ TEST_CASE("a lot leaves the process's futex hash alone unless asked") {
     release.count_down();
     REQUIRE(await_parked(*lot, threads));
   }
+}
+
+TEST_CASE("the process fence is ready on Linux, and a forked child registers it again") {
+  if (!pendop::posix::process_fence_ready()) {
+    MESSAGE("membarrier's private expedited command is not available here: engines pair full fences");
+    return;
+  }
+  pendop::posix::process_fence();  // returns: the registration took
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    pendop::posix::process_fence();  // aborts if it cannot register again
+    ::_exit(0);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(child, &status, 0) == child);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }

@@ -65,6 +65,29 @@ class resource_tracker {
   /// requested.
   [[nodiscard]] report_outcome report(std::uint64_t id, const progress& p, time_point now);
 
+  /// What a progress report says besides the worker's words. A host takes
+  /// it under its lock (`note_progress`) and writes the report itself outside it
+  /// (`write_progress`), into a record it reuses.
+  struct progress_stamp {
+    std::uint64_t operation = 0;
+    operation_kind kind = operation_kind::online;
+    resource_state state = resource_state::unknown;
+    std::uint32_t checkpoint = 0;
+    time_point at{};
+  };
+
+  /// `report` without the report: counts the checkpoint and moves the
+  /// PendingTimeout deadline. Nothing when the worker must stop.
+  [[nodiscard]] std::optional<progress_stamp> note_progress(std::uint64_t id, time_point now);
+
+  /// Writes the progress report `s` with the worker's words `p` into `out`,
+  /// reusing `out`'s storage. Clamps the percentage to 0..100. `out` must be
+  /// a progress report already (made by `write_progress`, or default-made
+  /// with its `resource` set): `final`, `reason` and the error fields, the
+  /// same in every progress report, are left as they are.
+  static void write_progress(status_report& out, const progress_stamp& s,
+                             const pendop::progress& p);
+
   /// The worker of operation `id` returned `r`. Makes the final report
   /// (Online/Offline on success, Failed with the error otherwise), unless the
   /// operation is stale or being stopped, in which case it returns nothing.

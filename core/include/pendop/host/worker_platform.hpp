@@ -9,6 +9,7 @@
 //   wait_worker(limit)        ClusWorkerTerminateEx(wait only): true once it ended
 //   abandon_worker()          let a thread that ignored terminate go (a zombie)
 //   now(), begin/end_activity the clock, and the work a virtual clock waits for
+//   process_fence()           optional: a full fence on every running thread
 //
 // The engine calls the owner operations (`start_worker`, `wait_worker`,
 // `abandon_worker`) one at a time; `request_stop` may come from any thread,
@@ -73,6 +74,16 @@ class worker_platform {
   /// before it moves time on; paired with `end_activity`. Real clocks ignore it.
   virtual void begin_activity() noexcept {}
   virtual void end_activity() noexcept {}
+
+  /// True when `process_fence` is available; asked once, when an engine is
+  /// made. The engine then ends a delivery with a plain store (no locked
+  /// instruction on a worker's report), and a delivery that waits for
+  /// another one calls `process_fence` instead.
+  [[nodiscard]] virtual bool has_process_fence() const noexcept { return false; }
+  /// A full memory barrier on every running thread of the process (Linux's
+  /// private expedited membarrier, Windows' FlushProcessWriteBuffers).
+  /// Called only where `has_process_fence()` said true.
+  virtual void process_fence() noexcept {}
 
  protected:
   worker_platform() = default;
