@@ -71,16 +71,26 @@ std::optional<resource_tracker::progress_stamp> resource_tracker::note_progress(
   return progress_stamp{op_id_, op_kind_, state_, checkpoint_, now};
 }
 
+namespace {
+
+// Most workers repeat their stage and text from report to report: those
+// are compared, not copied.
+void keep_text(std::string& to, const std::string& from) {
+  if (to.size() != from.size() || to.compare(from) != 0) to.assign(from);
+}
+
+}  // namespace
+
 void resource_tracker::write_progress(status_report& out, const progress_stamp& s,
                                       const pendop::progress& p) {
   out.operation = s.operation;
   out.kind = s.kind;
   out.state = s.state;
   out.checkpoint = s.checkpoint;
-  out.progress.stage.assign(p.stage);
+  keep_text(out.progress.stage, p.stage);
   out.progress.percent = p.percent;
   if (p.percent) out.progress.percent = std::clamp(*p.percent, 0, 100);
-  out.progress.text.assign(p.text);
+  keep_text(out.progress.text, p.text);
   out.progress.wait_hint = p.wait_hint;
   out.at = s.at;
 }

@@ -58,7 +58,7 @@ struct parameter {
   parameter_value default_value{std::uint64_t{0}};
   /// Numbers: the allowed range (a dword's `max` may be at most 0xFFFFFFFF).
   std::uint64_t min = 0;
-  std::uint64_t max = std::numeric_limits<std::uint32_t>::max();
+  std::uint64_t max = (std::numeric_limits<std::uint32_t>::max)();  // survives windows.h's max
   /// Strings: the allowed values; empty means any.
   std::vector<std::string> allowed{};
   /// A value must be given: the default is not used.
