@@ -63,38 +63,6 @@ resource_tracker::report_outcome resource_tracker::report(std::uint64_t id, cons
   return {exit_state::proceed, std::move(r)};
 }
 
-std::optional<resource_tracker::progress_stamp> resource_tracker::note_progress(std::uint64_t id,
-                                                                           time_point now) {
-  if (stop_requested(id)) return std::nullopt;
-  ++checkpoint_;
-  watchdog_.on_report(now);
-  return progress_stamp{op_id_, op_kind_, state_, checkpoint_, now};
-}
-
-namespace {
-
-// Most workers repeat their stage and text from report to report: those
-// are compared, not copied.
-void keep_text(std::string& to, const std::string& from) {
-  if (to.size() != from.size() || to.compare(from) != 0) to.assign(from);
-}
-
-}  // namespace
-
-void resource_tracker::write_progress(status_report& out, const progress_stamp& s,
-                                      const pendop::progress& p) {
-  out.operation = s.operation;
-  out.kind = s.kind;
-  out.state = s.state;
-  out.checkpoint = s.checkpoint;
-  keep_text(out.progress.stage, p.stage);
-  out.progress.percent = p.percent;
-  if (p.percent) out.progress.percent = std::clamp(*p.percent, 0, 100);
-  keep_text(out.progress.text, p.text);
-  out.progress.wait_hint = p.wait_hint;
-  out.at = s.at;
-}
-
 std::optional<status_report> resource_tracker::finish(std::uint64_t id, const result<void>& r,
                                                       time_point now) {
   if (stop_requested(id)) return std::nullopt;  // stale, or the stopper reports the end
@@ -121,10 +89,6 @@ resource_tracker::stop_outcome resource_tracker::request_stop(stop_reason why) n
   watchdog_.disarm();
   op_deadline_.reset();
   return stop_outcome::started;
-}
-
-bool resource_tracker::stop_requested(std::uint64_t id) const noexcept {
-  return id != op_id_ || !op_active_ || stop_ != stop_reason::none;
 }
 
 stop_reason resource_tracker::reason(std::uint64_t id) const noexcept {

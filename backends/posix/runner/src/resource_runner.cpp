@@ -10,6 +10,7 @@
 #include <pendop/posix/thread_pool_executor.hpp>
 #include <pendop/posix/worker.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -24,9 +25,11 @@ namespace {
 class posix_platform final : public worker_platform {
  public:
   posix_platform(std::shared_ptr<time_source> clock, std::shared_ptr<thread_lot> threads)
-      : clock_(std::move(clock)), w_(std::move(threads)) {}
+      : clock_(std::move(clock)), steady_(clock_->is_steady_clock()), w_(std::move(threads)) {}
 
-  time_point now() const noexcept override { return clock_->now(); }
+  time_point now() const noexcept override {
+    return steady_ ? std::chrono::steady_clock::now() : clock_->now();
+  }
 
   result<void> start_worker(body fn, std::string_view name) override {
     return w_.create(
@@ -66,6 +69,7 @@ class posix_platform final : public worker_platform {
   };
 
   const std::shared_ptr<time_source> clock_;
+  const bool steady_;  // clock_ is steady_clock: read it directly
   worker w_;
 };
 

@@ -24,6 +24,7 @@
 #include <pendop/status_report.hpp>
 #include <pendop/time.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -78,7 +79,12 @@ class resource_tracker {
 
   /// `report` without the report: counts the checkpoint and moves the
   /// PendingTimeout deadline. Nothing when the worker must stop.
-  [[nodiscard]] std::optional<progress_stamp> note_progress(std::uint64_t id, time_point now);
+  [[nodiscard]] std::optional<progress_stamp> note_progress(std::uint64_t id, time_point now) {
+    if (stop_requested(id)) return std::nullopt;
+    ++checkpoint_;
+    watchdog_.on_report(now);
+    return progress_stamp{op_id_, op_kind_, state_, checkpoint_, now};
+  }
 
   /// Writes the progress report `s` with the worker's words `p` into `out`,
   /// reusing `out`'s storage. Clamps the percentage to 0..100. `out` must be
@@ -86,7 +92,18 @@ class resource_tracker {
   /// with its `resource` set): `final`, `reason` and the error fields, the
   /// same in every progress report, are left as they are.
   static void write_progress(status_report& out, const progress_stamp& s,
-                             const pendop::progress& p);
+                             const pendop::progress& p) {
+    out.operation = s.operation;
+    out.kind = s.kind;
+    out.state = s.state;
+    out.checkpoint = s.checkpoint;
+    keep_text(out.progress.stage, p.stage);
+    out.progress.percent = p.percent;
+    if (p.percent) out.progress.percent = std::clamp(*p.percent, 0, 100);
+    keep_text(out.progress.text, p.text);
+    out.progress.wait_hint = p.wait_hint;
+    out.at = s.at;
+  }
 
   /// The worker of operation `id` returned `r`. Makes the final report
   /// (Online/Offline on success, Failed with the error otherwise), unless the
@@ -106,7 +123,9 @@ class resource_tracker {
   [[nodiscard]] stop_outcome request_stop(stop_reason why) noexcept;
 
   /// True when operation `id` must end (stale ids included).
-  [[nodiscard]] bool stop_requested(std::uint64_t id) const noexcept;
+  [[nodiscard]] bool stop_requested(std::uint64_t id) const noexcept {
+    return id != op_id_ || !op_active_ || stop_ != stop_reason::none;
+  }
 
   /// Why operation `id` is stopping (`none` if it is not; `shutdown` for stale ids).
   [[nodiscard]] stop_reason reason(std::uint64_t id) const noexcept;
@@ -154,6 +173,12 @@ class resource_tracker {
   void set_operation_limit(std::optional<duration> limit) noexcept { op_limit_ = limit; }
 
  private:
+  // Most workers repeat their stage and text from report to report: those
+  // are compared, not copied.
+  static void keep_text(std::string& to, const std::string& from) {
+    if (to.size() != from.size() || to.compare(from) != 0) to.assign(from);
+  }
+
   status_report make_report(resource_state s, time_point now);
 
   std::string name_;

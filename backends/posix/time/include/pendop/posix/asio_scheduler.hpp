@@ -28,6 +28,7 @@ class asio_scheduler final : public scheduler {
   asio_scheduler& operator=(const asio_scheduler&) = delete;
 
   [[nodiscard]] time_point now() const noexcept override;
+  [[nodiscard]] bool is_steady_clock() const noexcept override { return true; }
   bool wait_until(std::stop_token stop, time_point deadline) noexcept override;
   timer_id schedule_at(time_point when, task fn) override;
   bool cancel(timer_id id) noexcept override;

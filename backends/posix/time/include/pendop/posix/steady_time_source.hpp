@@ -13,6 +13,7 @@ namespace pendop::posix {
 class steady_time_source final : public time_source {
  public:
   [[nodiscard]] time_point now() const noexcept override;
+  [[nodiscard]] bool is_steady_clock() const noexcept override { return true; }
   bool wait_until(std::stop_token stop, time_point deadline) noexcept override;
 };
 

@@ -23,6 +23,11 @@ class time_source {
   /// The current time.
   [[nodiscard]] virtual time_point now() const noexcept = 0;
 
+  /// True when `now()` is `std::chrono::steady_clock::now()`: a host may
+  /// then read that clock itself, one call fewer on its hottest path (a
+  /// worker's progress report).
+  [[nodiscard]] virtual bool is_steady_clock() const noexcept { return false; }
+
   /// Blocks until `deadline` or until `stop` is requested, whichever comes
   /// first. Returns true when the deadline was reached, false when stopped.
   virtual bool wait_until(std::stop_token stop, time_point deadline) noexcept = 0;
