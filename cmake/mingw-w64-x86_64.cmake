@@ -12,3 +12,12 @@ set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)
 set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE ONLY)
 set(CMAKE_CROSSCOMPILING_EMULATOR "${CMAKE_CURRENT_LIST_DIR}/wine-run.sh")
+# Installed with pendop (<prefix>/lib/cmake/pendop/), the installation is a
+# root of its own, so find_package(pendop) finds it with nothing else given;
+# prefixes in CMAKE_PREFIX_PATH are roots too (with only the MinGW root,
+# the package search would never look there).
+if(EXISTS "${CMAKE_CURRENT_LIST_DIR}/pendop-config.cmake")
+  get_filename_component(pendop_install_root "${CMAKE_CURRENT_LIST_DIR}/../../.." ABSOLUTE)
+  list(APPEND CMAKE_FIND_ROOT_PATH "${pendop_install_root}")
+endif()
+list(APPEND CMAKE_FIND_ROOT_PATH ${CMAKE_PREFIX_PATH})

@@ -66,6 +66,17 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/pendop-config-version.cma
 install(FILES ${PROJECT_BINARY_DIR}/pendop-config.cmake
               ${PROJECT_BINARY_DIR}/pendop-config-version.cmake
         DESTINATION ${pendop_cmake_dir} COMPONENT dev)
+if(WIN32)
+  # A resource DLL's project needs the function and, cross-building, the
+  # toolchain (which makes this installation a find root of its own).
+  install(FILES ${PROJECT_SOURCE_DIR}/cmake/pendop_resource_dll.cmake
+          DESTINATION ${pendop_cmake_dir} COMPONENT dev)
+  if(CMAKE_CROSSCOMPILING AND CMAKE_TOOLCHAIN_FILE)
+    install(FILES ${CMAKE_TOOLCHAIN_FILE} DESTINATION ${pendop_cmake_dir} COMPONENT dev)
+    install(PROGRAMS ${PROJECT_SOURCE_DIR}/cmake/wine-run.sh DESTINATION ${pendop_cmake_dir}
+            COMPONENT dev)
+  endif()
+endif()
 
 if(PENDOP_DEB)
   include(pendop_package)
