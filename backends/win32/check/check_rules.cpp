@@ -16,6 +16,7 @@
 #include <cstring>
 #include <optional>
 #include <set>
+#include <string_view>
 #include <thread>
 
 namespace pendop::win32 {
@@ -77,17 +78,12 @@ bool is_final(const std::string& state) {
 // Collects a scenario's findings.
 class verdicts {
  public:
-  verdicts(const check_options& o) : o_(o), mode_(o.v1 ? "V1" : "V2") {}
+  verdicts(const check_options& o, const finding_sink& sink)
+      : o_(o), sink_(sink), mode_(o.v1 ? "V1" : "V2") {}
 
-  void pass(std::string rule, std::string message) {
-    out_.push_back({std::move(rule), mode_, "pass", std::move(message)});
-  }
-  void fail(std::string rule, std::string message) {
-    out_.push_back({std::move(rule), mode_, "fail", std::move(message)});
-  }
-  void skip(std::string rule, std::string message) {
-    out_.push_back({std::move(rule), mode_, "skip", std::move(message)});
-  }
+  void pass(std::string rule, std::string message) { add(std::move(rule), "pass", std::move(message)); }
+  void fail(std::string rule, std::string message) { add(std::move(rule), "fail", std::move(message)); }
+  void skip(std::string rule, std::string message) { add(std::move(rule), "skip", std::move(message)); }
   void skip_all(const std::vector<std::string>& rules, const std::string& why) {
     for (const auto& r : rules) skip(r, why);
   }
@@ -96,24 +92,31 @@ class verdicts {
   [[nodiscard]] double budget(double base_ms = 300) const { return base_ms * o_.budget_scale; }
 
   // An entry point's time against its budget.
-  void timed(const std::string& rule, const char* entry, double took_ms, double base_ms = 300) {
+  void timed(const std::string& rule, std::string_view entry, double took_ms,
+             double base_ms = 300) {
     const double limit = budget(base_ms);
     if (took_ms <= limit) {
       pass(rule, fmt::format("{} returned in {:.1f} ms (budget {:.0f} ms)", entry, took_ms, limit));
-    } else {
-      fail(rule, fmt::format("{} took {:.1f} ms, over its {:.0f} ms budget: return at once and "
-                             "do longer work on a ClusWorker thread (ERROR_IO_PENDING)",
-                             entry, took_ms, limit));
+      return;
     }
+    const bool health = entry == "LooksAlive" || entry == "IsAlive";
+    fail(rule, fmt::format("{} took {:.1f} ms, over its {:.0f} ms budget: {}", entry, took_ms,
+                           limit,
+                           health ? "answer from a cached result, checked on a thread of your own"
+                                  : "return at once and do longer work on a ClusWorker thread "
+                                    "(ERROR_IO_PENDING where the entry point allows it)"));
   }
 
-  [[nodiscard]] std::vector<finding> take() { return std::move(out_); }
   [[nodiscard]] const check_options& options() const { return o_; }
 
  private:
+  void add(std::string rule, const char* result, std::string message) {
+    sink_(finding{std::move(rule), mode_, result, std::move(message)});
+  }
+
   const check_options& o_;
+  const finding_sink& sink_;
   std::string mode_;
-  std::vector<finding> out_;
 };
 
 result<std::unique_ptr<dll_host>> load(const check_options& o, std::wstring type,
@@ -476,12 +479,51 @@ void properties(verdicts& v, dll_host& h) {
     h.close(id);
     return;
   }
+  // A short buffer: ERROR_MORE_DATA and the size needed, which then fits.
+  const auto& t = h.table();
+  auto control = v.options().v1 ? t.V1Functions.ResourceControl : t.V2Functions.ResourceControl;
+  std::vector<std::uint8_t> buffer(4);
+  DWORD returned = 0;
+  const DWORD short_rc = control(id, CLUSCTL_RESOURCE_GET_PRIVATE_PROPERTIES, nullptr, 0,
+                                 buffer.data(), 4, &returned);
+  if (short_rc == PD_ERROR_SUCCESS) {
+    v.skip("properties.more_data", "the property list fits in 4 bytes");
+  } else if (short_rc != PD_ERROR_MORE_DATA) {
+    v.fail("properties.more_data", fmt::format("GET_PRIVATE_PROPERTIES into a 4-byte buffer "
+                                               "answered {}, expected ERROR_MORE_DATA (234)",
+                                               short_rc));
+  } else if (returned <= 4) {
+    v.fail("properties.more_data", fmt::format("ERROR_MORE_DATA for a 4-byte buffer, but "
+                                               "BytesReturned says {}: set it to the size the "
+                                               "answer needs, or the monitor cannot ask again",
+                                               returned));
+  } else {
+    const DWORD needed = returned;
+    buffer.assign(needed, 0);
+    const DWORD full_rc = control(id, CLUSCTL_RESOURCE_GET_PRIVATE_PROPERTIES, nullptr, 0,
+                                  buffer.data(), needed, &returned);
+    if (full_rc != PD_ERROR_SUCCESS || returned != needed) {
+      v.fail("properties.more_data", fmt::format("ERROR_MORE_DATA named {} bytes, but a buffer of "
+                                                 "that size answered {} with {} bytes", needed,
+                                                 full_rc, returned));
+    } else {
+      v.pass("properties.more_data", fmt::format("a 4-byte buffer gets ERROR_MORE_DATA and the {} "
+                                                 "bytes needed, which then suffice", needed));
+    }
+  }
   auto list = decode_property_list(got.out);
+  if (got.rc == PD_ERROR_MORE_DATA) {
+    v.skip_all({"properties.round_trip", "properties.formats", "properties.malformed"},
+               "GET_PRIVATE_PROPERTIES cannot be read: ERROR_MORE_DATA names no size "
+               "(properties.more_data)");
+    h.close(id);
+    return;
+  }
   if (got.rc != PD_ERROR_SUCCESS || !list) {
     v.fail("properties.round_trip",
            fmt::format("GET_PRIVATE_PROPERTIES answered {} with {} bytes that are {}", got.rc,
                        got.out.size(), list ? "a property list" : list.error().message));
-    v.skip_all({"properties.formats", "properties.more_data", "properties.malformed"},
+    v.skip_all({"properties.formats", "properties.malformed"},
                "GET_PRIVATE_PROPERTIES gave no property list");
     h.close(id);
     return;
@@ -540,28 +582,6 @@ void properties(verdicts& v, dll_host& h) {
     } else {
       v.fail("properties.formats", "GET_PRIVATE_PROPERTY_FMTS disagrees with GET: " + problem);
     }
-  }
-  // A short buffer: ERROR_MORE_DATA, and the size it needs.
-  const auto& t = h.table();
-  auto control = v.options().v1 ? t.V1Functions.ResourceControl : t.V2Functions.ResourceControl;
-  std::uint8_t small[4] = {};
-  DWORD returned = 0;
-  const DWORD short_rc = control(id, CLUSCTL_RESOURCE_GET_PRIVATE_PROPERTIES, nullptr, 0, small,
-                                 sizeof small, &returned);
-  if (got.out.size() <= sizeof small) {
-    v.skip("properties.more_data", "the property list fits in 4 bytes");
-  } else if (short_rc != PD_ERROR_MORE_DATA) {
-    v.fail("properties.more_data", fmt::format("GET_PRIVATE_PROPERTIES into a 4-byte buffer "
-                                               "answered {}, expected ERROR_MORE_DATA (234)",
-                                               short_rc));
-  } else if (returned != got.out.size()) {
-    v.fail("properties.more_data", fmt::format("ERROR_MORE_DATA for a 4-byte buffer, but "
-                                               "BytesReturned says {} where {} bytes are needed: "
-                                               "set it to the size the answer needs",
-                                               returned, got.out.size()));
-  } else {
-    v.pass("properties.more_data", fmt::format("a 4-byte buffer gets ERROR_MORE_DATA and the {} "
-                                               "bytes needed", returned));
   }
   // A malformed list: a count of five, then half a name.
   const std::vector<std::uint8_t> bad = {5, 0, 0, 0, 3, 0, 4, 0, 200, 0, 0, 0, 'X'};
@@ -640,16 +660,16 @@ std::vector<std::string> scenario_rules(const std::string& scenario) {
   return {};
 }
 
-std::vector<finding> run_scenario(const std::string& scenario, const check_options& o) {
-  verdicts v(o);
+void run_scenario(const std::string& scenario, const check_options& o, const finding_sink& sink) {
+  verdicts v(o, sink);
   if (scenario == "startup") {
     startup(v);
-    return v.take();
+    return;
   }
   auto h = load(o, o.type);
   if (!h) {
     v.fail("load", fmt::format("the DLL did not load or start: {}", h.error().message));
-    return v.take();
+    return;
   }
   dll_host& host = **h;
   if (scenario == "lifecycle") lifecycle(v, host);
@@ -659,7 +679,6 @@ std::vector<finding> run_scenario(const std::string& scenario, const check_optio
   if (scenario == "cancel") cancel(v, host);
   if (scenario == "properties") properties(v, host);
   if (scenario == "characteristics") characteristics(v, host);
-  return v.take();
 }
 
 }  // namespace pendop::win32

@@ -9,6 +9,7 @@
 
 #include <pendop/time.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -43,9 +44,12 @@ struct finding {
 /// crashes or hangs can be reported against each of them).
 [[nodiscard]] std::vector<std::string> scenario_rules(const std::string& scenario);
 
+/// Receives each finding as soon as it is made (so that what a scenario
+/// found before the DLL crashed or hung is not lost).
+using finding_sink = std::function<void(const finding&)>;
+
 /// Runs one scenario in this process. A DLL that cannot be loaded or
 /// started yields one failed "load" finding.
-[[nodiscard]] std::vector<finding> run_scenario(const std::string& scenario,
-                                                const check_options& o);
+void run_scenario(const std::string& scenario, const check_options& o, const finding_sink& sink);
 
 }  // namespace pendop::win32

@@ -162,10 +162,10 @@ int main() {
   }
 
   if (!child.empty()) {  // one scenario, in this process
-    for (const auto& f : pendop::win32::run_scenario(child, o)) {
+    pendop::win32::run_scenario(child, o, [](const finding& f) {
       std::printf("%s\n", f.to_json().c_str());
-    }
-    std::fflush(stdout);
+      std::fflush(stdout);
+    });
     return 0;
   }
 
