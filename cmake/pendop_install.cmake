@@ -32,6 +32,15 @@ install(TARGETS ${pendop_targets} EXPORT pendop-targets
         FILE_SET HEADERS DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT dev)
 install(EXPORT pendop-targets NAMESPACE pendop:: DESTINATION ${pendop_cmake_dir} COMPONENT dev)
 export(EXPORT pendop-targets NAMESPACE pendop:: FILE ${PROJECT_BINARY_DIR}/pendop-targets.cmake)
+# The DLL author's tools, with the doubles they load in place of Wine's
+# resutils.dll and clusapi.dll: `pendop check-dll` runs pendop_check.exe
+# from this directory.
+if(TARGET pendop_check)
+  install(TARGETS pendop_check pendop_test_host pendop_test_resutils pendop_test_clusapi
+          RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT tools
+          LIBRARY DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT tools
+          ARCHIVE EXCLUDE_FROM_ALL COMPONENT tools)
+endif()
 if(PENDOP_BUILD_TOOLS AND TARGET pendop_cli)
   install(TARGETS pendop_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT cli)
 endif()

@@ -5,11 +5,14 @@
 //   pendop run FILE.json             resources and a timed script from a file;
 //                                    non-zero when an `expect` block does not hold
 //   pendop validate FILE.json        every error, with its JSON path
+//   pendop check-dll DLL --type NAME a Windows resource DLL against ResApi's
+//                                    rules, under Wine (check_dll.hpp)
 //   pendop COMMAND --help
 //
 // Exit codes: 0 done (and every expectation held), 1 an expectation or a
 // script step failed, 2 bad command line, missing file or invalid scenario,
 // 3 the run itself or its outputs failed, 128+N stopped by signal N.
+#include "check_dll.hpp"
 #include "demo_scenario.hpp"
 #include "exec_resource.hpp"
 #include "outputs.hpp"
@@ -53,6 +56,8 @@ const char* const k_usage_text =
     "  demo                 run built-in resources that show the whole model (~15 s)\n"
     "  run FILE.json        run resources and a script from a scenario file\n"
     "  validate FILE.json   check a scenario file and report every error\n"
+    "  check-dll DLL --type NAME\n"
+    "                       check a Windows resource DLL against ResApi's rules (Wine)\n"
     "\n"
     "options (demo, run):\n"
     "  --out DIR            where to write events.jsonl, trace.json, timeline.svg and each\n"
@@ -513,9 +518,10 @@ int main(int argc, char** argv) {
       return k_ok;
     }
     const std::string cmd = args[0];
+    if (cmd == "check-dll") return check_dll({args.begin() + 1, args.end()});
     if (cmd != "demo" && cmd != "run" && cmd != "validate") {
-      std::fprintf(stderr, "pendop: unknown command \"%s\" (commands: demo, run, validate; see "
-                           "pendop --help)\n",
+      std::fprintf(stderr, "pendop: unknown command \"%s\" (commands: demo, run, validate, "
+                           "check-dll; see pendop --help)\n",
                    cmd.c_str());
       return k_usage;
     }

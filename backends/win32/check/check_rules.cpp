@@ -22,8 +22,12 @@
 namespace pendop::win32 {
 
 std::string finding::to_json() const {
-  return nlohmann::json{{"rule", rule}, {"mode", mode}, {"result", result}, {"message", message}}
-      .dump();
+  nlohmann::ordered_json j;  // in the order people read them
+  j["rule"] = rule;
+  j["mode"] = mode;
+  j["result"] = result;
+  j["message"] = message;
+  return j.dump();
 }
 
 bool finding::from_json(const std::string& line, finding& out) {
