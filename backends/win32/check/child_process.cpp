@@ -5,7 +5,7 @@
 
 #include <windows.h>
 
-#include <thread>
+#include <chrono>
 #include <vector>
 
 namespace pendop::win32 {
@@ -59,24 +59,37 @@ child_result run_child(const std::wstring& command_line, milliseconds deadline) 
   }
   r.started = true;
   CloseHandle(pi.hThread);
-  // The reader drains the pipe so a chatty child never blocks on it; it ends
-  // when the child (and every process that inherited the pipe) is gone.
-  std::thread reader([&] {
+  // Polled, not read to the end: processes the child starts (Wine starts
+  // its own services from the first process of a prefix) inherit the
+  // pipe and keep it open long after the child is gone.
+  const auto drain = [&] {
     char buf[4096];
-    DWORD got = 0;
-    while (ReadFile(read_end, buf, sizeof buf, &got, nullptr) && got > 0) r.out.append(buf, got);
-  });
-  const auto ms = deadline.count() < 0 ? 0 : deadline.count();
-  if (WaitForSingleObject(pi.hProcess, static_cast<DWORD>(ms)) == WAIT_TIMEOUT) {
-    r.timed_out = true;
-    TerminateProcess(pi.hProcess, 1);
-    WaitForSingleObject(pi.hProcess, INFINITE);
+    DWORD avail = 0;
+    while (PeekNamedPipe(read_end, nullptr, 0, nullptr, &avail, nullptr) && avail > 0) {
+      DWORD got = 0;
+      if (!ReadFile(read_end, buf, avail < sizeof buf ? avail : sizeof buf, &got, nullptr) ||
+          got == 0) {
+        return;
+      }
+      r.out.append(buf, got);
+    }
+  };
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  for (;;) {
+    drain();
+    if (WaitForSingleObject(pi.hProcess, 10) == WAIT_OBJECT_0) break;
+    if (std::chrono::steady_clock::now() >= until) {
+      r.timed_out = true;
+      TerminateProcess(pi.hProcess, 1);
+      WaitForSingleObject(pi.hProcess, INFINITE);
+      break;
+    }
   }
+  drain();
   DWORD code = 0;
   GetExitCodeProcess(pi.hProcess, &code);
   r.exit_code = code;
   CloseHandle(pi.hProcess);
-  reader.join();
   CloseHandle(read_end);
   return r;
 }

@@ -162,6 +162,13 @@ int main() {
   }
 
   if (!child.empty()) {  // one scenario, in this process
+    // A DLL that crashes ends this process at once with the exception's
+    // code: no error dialog, no debugger (Wine's winedbg), nothing to wait for.
+    SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX);
+    SetUnhandledExceptionFilter([](EXCEPTION_POINTERS* e) -> LONG {
+      TerminateProcess(GetCurrentProcess(), e->ExceptionRecord->ExceptionCode);
+      return EXCEPTION_EXECUTE_HANDLER;
+    });
     pendop::win32::run_scenario(child, o, [](const finding& f) {
       std::printf("%s\n", f.to_json().c_str());
       std::fflush(stdout);
