@@ -7,11 +7,11 @@
 # runs line by line with HOME in the scratch directory. The packages of its
 # apt-get line must be installed (they are checked, not installed). Then the
 # DLL must export exactly Startup and StartupEx, import only Windows' own
-# DLLs, resutils and clusapi, and load under Wine in the test host
-# (StartupEx, Open, Online until Online, Close).
+# DLLs, resutils and clusapi, load under Wine in the test host (StartupEx,
+# Open, Online until Online, Close) and pass pendop_check.
 #
-# Usage: recipe_test.sh SOURCE_DIR BIN_DIR   (BIN_DIR: pendop_test_host.exe
-#        and the test doubles resutils.dll and clusapi.dll)
+# Usage: recipe_test.sh SOURCE_DIR BIN_DIR   (BIN_DIR: pendop_test_host.exe,
+#        pendop_check.exe and the doubles resutils.dll and clusapi.dll)
 set -euo pipefail
 src=$(cd "$1" && pwd)
 bin=$(cd "$2" && pwd)
@@ -77,7 +77,8 @@ echo "recipe: exports $exports; imports $imports"
 # Load it as the Resource Monitor would, under Wine with the test doubles.
 run="$work/run"
 mkdir -p "$run"
-cp "$dll" "$bin/pendop_test_host.exe" "$bin/resutils.dll" "$bin/clusapi.dll" "$run/"
+cp "$dll" "$bin/pendop_test_host.exe" "$bin/pendop_check.exe" "$bin/resutils.dll" \
+   "$bin/clusapi.dll" "$run/"
 (cd "$run" && "$src/cmake/wine-run.sh" pendop_test_host.exe my_resource.dll "My Service" \
    --pending-timeout 5000 open:Recipe1 online await close) > "$work/host.log" 2>&1 || true
 cat "$work/host.log"
@@ -87,4 +88,10 @@ grep -q '"state":"Online"' "$work/host.log" ||
   { echo "recipe: my_resource.dll never reported Online"; exit 1; }
 grep -q '"event":"close","resource":"Recipe1","rc":0' "$work/host.log" ||
   { echo "recipe: Close of my_resource.dll failed"; exit 1; }
+# And every rule of the checker, in both modes.
+(cd "$run" && "$src/cmake/wine-run.sh" pendop_check.exe my_resource.dll --type "My Service") \
+  > "$work/check.log" 2>&1 || true
+grep -E '^(FAIL|pendop_check:)' "$work/check.log"
+grep -Eq '^pendop_check: [0-9]+ passed, 0 failed' "$work/check.log" ||
+  { echo "recipe: pendop_check found faults in my_resource.dll"; exit 1; }
 echo "recipe: passed"
