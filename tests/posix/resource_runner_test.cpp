@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <stdexcept>
@@ -54,6 +55,16 @@ struct fixture {
     return std::move(*r);
   }
 };
+
+// A runner on real time and threads, reporting to `sink`.
+template <typename Sink>
+resource_runner real_time_runner(std::shared_ptr<scripted_resource> res, Sink& sink) {
+  runner_options o;
+  o.name = "db";
+  auto runner = resource_runner::create(std::move(res), std::ref(sink), std::move(o));
+  REQUIRE(runner);
+  return std::move(*runner);
+}
 
 // Checks the per-operation invariants over a whole report log: checkpoints
 // count up from 0, exactly one final report, nothing after it.
@@ -123,14 +134,11 @@ TEST_CASE("a terminate racing a stream of reports: each delivered alone and in o
       while (op.report({.stage = "copy", .text = "block"}) == exit_state::proceed) ++reports;
       return pendop::ok();
     });
-    runner_options o;
-    o.name = "db";
-    auto runner = resource_runner::create(res, sink, std::move(o));
-    REQUIRE(runner);
-    REQUIRE(runner->online());
+    auto runner = real_time_runner(res, sink);
+    REQUIRE(runner.online());
     const int after = round % 7;
     while (reports.load() < after) std::this_thread::yield();
-    runner->terminate(stop_reason::terminate_called);
+    runner.terminate(stop_reason::terminate_called);
     std::vector<pendop::status_report> got;
     {
       std::lock_guard lk(mu);
@@ -161,15 +169,12 @@ TEST_CASE("wait_idle racing the final report's delivery returns once the sink ha
       for (int i = 0; i < round % 5; ++i) (void)op.report({.stage = "step"});
       return pendop::ok();
     });
-    runner_options o;
-    o.name = "db";
-    auto runner = resource_runner::create(res, sink, std::move(o));
-    REQUIRE(runner);
-    REQUIRE(runner->online());
+    auto runner = real_time_runner(res, sink);
+    REQUIRE(runner.online());
     if (round % 2 == 0) {
       while (!in_final.load()) std::this_thread::yield();
     }
-    REQUIRE(runner->wait_idle(10s));
+    REQUIRE(runner.wait_idle(10s));
     CHECK(final_seen.load());
   }
 }

@@ -217,6 +217,26 @@ RESID open_timed(verdicts& v, dll_host& h, const std::wstring& name, bool record
   return id;
 }
 
+// Opens `name`; a NULL RESID fails `rule`, which then has nothing to check.
+RESID open_for(verdicts& v, dll_host& h, const wchar_t* name, const std::string& rule) {
+  RESID id = h.open(name);
+  if (!id) v.fail(rule, "Open returned NULL: nothing to check");
+  return id;
+}
+
+// Brings `id` Online (waiting out a pending Online); false, with `rule`
+// skipped for `why`, and the resource closed, when it does not get there.
+bool bring_online(verdicts& v, dll_host& h, RESID id, const std::string& rule,
+                  const char* why) {
+  const DWORD rc = h.online(id);
+  if (rc == PD_ERROR_IO_PENDING) (void)h.await(id, v.options().pending_timeout);
+  const auto rs = h.reports(id);
+  if (rc == PD_ERROR_SUCCESS || (!rs.empty() && rs.back().state == "Online")) return true;
+  v.skip(rule, why);
+  h.close(id);
+  return false;
+}
+
 // --- scenarios ----------------------------------------------------------------
 
 void startup(verdicts& v) {
@@ -298,20 +318,12 @@ void lifecycle(verdicts& v, dll_host& h) {
 // Terminate while an Online (or, with `offline`, an Offline) is pending.
 void terminate_pending(verdicts& v, dll_host& h, bool offline) {
   const std::string rule = offline ? "terminate.offline_pending" : "terminate.online_pending";
-  RESID id = h.open(offline ? L"pendop_check_terminate_offline" : L"pendop_check_terminate_online");
-  if (!id) {
-    v.fail(rule, "Open returned NULL");
+  RESID id = open_for(v, h, offline ? L"pendop_check_terminate_offline"
+                                     : L"pendop_check_terminate_online", rule);
+  if (!id) return;
+  if (offline &&
+      !bring_online(v, h, id, rule, "Online did not succeed, so there is no Offline to terminate")) {
     return;
-  }
-  if (offline) {
-    const DWORD rc = h.online(id);
-    if (rc == PD_ERROR_IO_PENDING) (void)h.await(id, v.options().pending_timeout);
-    const auto rs = h.reports(id);
-    if (rc != PD_ERROR_SUCCESS && (rs.empty() || rs.back().state != "Online")) {
-      v.skip(rule, "Online did not succeed, so there is no Offline to terminate");
-      h.close(id);
-      return;
-    }
   }
   const int baseline = thread_count();
   const std::size_t before = h.reports(id).size();
@@ -356,19 +368,8 @@ void terminate_pending(verdicts& v, dll_host& h, bool offline) {
 }
 
 void close_online(verdicts& v, dll_host& h) {
-  RESID id = h.open(L"pendop_check_close");
-  if (!id) {
-    v.fail("close.online", "Open returned NULL");
-    return;
-  }
-  const DWORD rc = h.online(id);
-  if (rc == PD_ERROR_IO_PENDING) (void)h.await(id, v.options().pending_timeout);
-  const auto rs = h.reports(id);
-  if (rc != PD_ERROR_SUCCESS && (rs.empty() || rs.back().state != "Online")) {
-    v.skip("close.online", "Online did not succeed");
-    h.close(id);
-    return;
-  }
+  RESID id = open_for(v, h, L"pendop_check_close", "close.online");
+  if (!id || !bring_online(v, h, id, "close.online", "Online did not succeed")) return;
   const int baseline = thread_count();
   const auto t0 = clock_type::now();
   h.close(id);
@@ -391,11 +392,8 @@ void cancel(verdicts& v, dll_host& h) {
     v.skip("cancel", "V1 tables have no Cancel");
     return;
   }
-  RESID id = h.open(L"pendop_check_cancel");
-  if (!id) {
-    v.fail("cancel", "Open returned NULL");
-    return;
-  }
+  RESID id = open_for(v, h, L"pendop_check_cancel", "cancel");
+  if (!id) return;
   const std::size_t before = h.reports(id).size();
   if (h.online(id) != PD_ERROR_IO_PENDING) {
     v.skip("cancel", "Online did not return ERROR_IO_PENDING: nothing to cancel");
@@ -470,11 +468,8 @@ std::string joined(const std::set<std::u16string>& names) {
 void properties(verdicts& v, dll_host& h) {
   const std::vector<std::string> rules = {"properties.round_trip", "properties.formats",
                                           "properties.more_data", "properties.malformed"};
-  RESID id = h.open(L"pendop_check_properties");
-  if (!id) {
-    v.fail("properties.round_trip", "Open returned NULL");
-    return;
-  }
+  RESID id = open_for(v, h, L"pendop_check_properties", "properties.round_trip");
+  if (!id) return;
   const auto enumerated = h.control(id, CLUSCTL_RESOURCE_ENUM_PRIVATE_PROPERTIES);
   const auto got = h.control(id, CLUSCTL_RESOURCE_GET_PRIVATE_PROPERTIES);
   if (enumerated.rc == PD_ERROR_INVALID_FUNCTION && got.rc == PD_ERROR_INVALID_FUNCTION) {
@@ -605,11 +600,8 @@ void properties(verdicts& v, dll_host& h) {
 }
 
 void characteristics(verdicts& v, dll_host& h) {
-  RESID id = h.open(L"pendop_check_characteristics");
-  if (!id) {
-    v.fail("characteristics.quorum", "Open returned NULL");
-    return;
-  }
+  RESID id = open_for(v, h, L"pendop_check_characteristics", "characteristics.quorum");
+  if (!id) return;
   const auto a = h.control(id, CLUSCTL_RESOURCE_GET_CHARACTERISTICS);
   DWORD chars = 0;
   if (a.rc == PD_ERROR_SUCCESS && a.out.size() >= sizeof(DWORD)) {

@@ -81,7 +81,8 @@ child_result run_child(const std::wstring& command_line, milliseconds deadline) 
     if (std::chrono::steady_clock::now() >= until) {
       r.timed_out = true;
       TerminateProcess(pi.hProcess, 1);
-      WaitForSingleObject(pi.hProcess, INFINITE);
+      // Bounded: a child that cannot even be killed is given up, not waited for.
+      WaitForSingleObject(pi.hProcess, 5000);
       break;
     }
   }
