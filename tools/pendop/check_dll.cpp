@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "check_dll.hpp"
 
+#include "win32_binaries.hpp"
+
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,7 +31,8 @@ const char* const k_check_dll_help =
     "  --pending-timeout MS the PendingTimeout enforced (default 10000)\n"
     "  --scenario NAME      only this scenario (repeatable)\n"
     "  --checker DIR        where pendop_check.exe and its doubles are (default:\n"
-    "                       $PENDOP_WIN32_DIR, the bin/ of a MinGW build of pendop)\n"
+    "                       $PENDOP_WIN32_DIR, the bin/ of a MinGW build of pendop, else\n"
+    "                       PREFIX/lib/pendop/win32 beside this pendop)\n"
     "\n"
     "exit codes: 0 every rule passed or was skipped, 1 findings, 2 bad command line, no\n"
     "checker or Wine, or a DLL that cannot be loaded or started\n";
@@ -41,28 +44,6 @@ constexpr int k_usage = 2;
 int fail(const std::string& why) {
   std::fprintf(stderr, "pendop check-dll: %s\n", why.c_str());
   return k_usage;
-}
-
-// A Unix path as Wine's Z: drive names it.
-std::string wine_path(const std::filesystem::path& p) {
-  std::string s = "Z:" + std::filesystem::absolute(p).lexically_normal().string();
-  for (char& c : s) c = c == '/' ? '\\' : c;
-  return s;
-}
-
-bool on_path(const char* program) {
-  const char* path = std::getenv("PATH");
-  if (!path) return false;
-  std::string dirs = path;
-  std::size_t start = 0;
-  while (start <= dirs.size()) {
-    const std::size_t colon = dirs.find(':', start);
-    const std::string dir = dirs.substr(start, colon == std::string::npos ? colon : colon - start);
-    if (!dir.empty() && ::access((dir + "/" + program).c_str(), X_OK) == 0) return true;
-    if (colon == std::string::npos) break;
-    start = colon + 1;
-  }
-  return false;
 }
 
 }  // namespace
@@ -102,39 +83,26 @@ int check_dll(const std::vector<std::string>& args) {
     return fail("cannot read " + dll + ": " +
                 (std::filesystem::exists(dll, ec) ? "not a file" : "No such file or directory"));
   }
-  if (checker_dir.empty()) {
-    const char* env = std::getenv("PENDOP_WIN32_DIR");
-    if (!env || !*env) {
-      return fail("where is pendop_check.exe? Pass --checker DIR or set PENDOP_WIN32_DIR to "
-                  "the bin/ of a MinGW build of pendop (docs/windows-dll.md, \"Testing your "
-                  "DLL\")");
-    }
-    checker_dir = env;
-  }
-  const std::filesystem::path checker = std::filesystem::path(checker_dir) / "pendop_check.exe";
-  for (const char* part : {"pendop_check.exe", "resutils.dll", "clusapi.dll"}) {
-    if (!std::filesystem::is_regular_file(std::filesystem::path(checker_dir) / part, ec)) {
-      return fail(std::string("no ") + part + " in " + checker_dir +
-                  " (it needs pendop_check.exe and the doubles resutils.dll and clusapi.dll)");
-    }
-  }
-  if (!on_path("wine")) return fail("Wine is not installed (apt-get install wine wine64)");
+  const auto found = find_win32_dir(checker_dir, "--checker DIR",
+                                    {"pendop_check.exe", "resutils.dll", "clusapi.dll"});
+  if (!found.problem.empty()) return fail(found.problem);
+  if (!wine_installed()) return fail("Wine is not installed (apt-get install wine wine64)");
 
+  const std::filesystem::path checker = std::filesystem::path(found.dir) / "pendop_check.exe";
   std::vector<std::string> argv_s = {"wine", checker.string(), wine_path(dll)};
   argv_s.insert(argv_s.end(), passed.begin(), passed.end());
   std::vector<char*> argv;
   for (auto& s : argv_s) argv.push_back(s.data());
   argv.push_back(nullptr);
+  auto env_s = wine_environment();
+  std::vector<char*> envp;
+  for (auto& e : env_s) envp.push_back(e.data());
+  envp.push_back(nullptr);
   std::fflush(stdout);
   const pid_t child = ::fork();
   if (child < 0) return fail(std::string("fork: ") + std::strerror(errno));
   if (child == 0) {
-    if (!std::getenv("WINEDEBUG")) ::setenv("WINEDEBUG", "-all", 1);
-    const char* overrides = std::getenv("WINEDLLOVERRIDES");
-    std::string o = "resutils,clusapi=n,b";
-    if (overrides && *overrides) o += std::string(";") + overrides;
-    ::setenv("WINEDLLOVERRIDES", o.c_str(), 1);
-    ::execvp("wine", argv.data());
+    ::execvpe("wine", argv.data(), envp.data());
     std::fprintf(stderr, "pendop check-dll: cannot run wine: %s\n", std::strerror(errno));
     ::_exit(k_usage);
   }

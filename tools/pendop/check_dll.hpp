@@ -2,8 +2,8 @@
 // `pendop check-dll`: runs pendop_check.exe, the resource-DLL checker, under
 // Wine on Linux, with the doubles of resutils.dll and clusapi.dll that sit
 // beside it preferred over Wine's stubs. The checker's directory is
-// --checker DIR, else $PENDOP_WIN32_DIR (the bin/ of an installed MinGW
-// build of pendop). Its exit code is the checker's.
+// --checker DIR, else found as win32_binaries.hpp says. Its exit code is the
+// checker's.
 #pragma once
 
 #include <string>

@@ -14,6 +14,7 @@
 // 3 the run itself or its outputs failed, 128+N stopped by signal N.
 #include "check_dll.hpp"
 #include "demo_scenario.hpp"
+#include "dll_resource.hpp"
 #include "exec_resource.hpp"
 #include "outputs.hpp"
 #include "process_sweep.hpp"
@@ -238,28 +239,51 @@ std::optional<std::string> read_file(const std::string& path) {
   return text;
 }
 
-// What runs after the script, or after a signal: Online exec resources are
+// The resources with processes of their own: exec resources and DLL hosts.
+struct external_resources {
+  std::map<std::string, std::shared_ptr<exec_resource>> execs;
+  std::map<std::string, std::shared_ptr<dll_resource>> dlls;
+
+  [[nodiscard]] bool contains(const std::string& name) const {
+    return execs.contains(name) || dlls.contains(name);
+  }
+  [[nodiscard]] bool has_processes(const std::string& name) const {
+    if (auto x = execs.find(name); x != execs.end()) return x->second->has_processes();
+    if (auto d = dlls.find(name); d != dlls.end()) return d->second->has_processes();
+    return false;
+  }
+  [[nodiscard]] bool spawned(pid_t pid) const {
+    return std::any_of(execs.begin(), execs.end(), [pid](const auto& x) { return x.second->spawned(pid); }) ||
+           std::any_of(dlls.begin(), dlls.end(), [pid](const auto& d) { return d.second->spawned(pid); });
+  }
+  void close_all() const {
+    for (const auto& [name, x] : execs) x->close();
+    for (const auto& [name, d] : dlls) d->close();
+  }
+};
+
+// What runs after the script, or after a signal: Online exec and dll resources are
 // taken offline (bounded by their timeout; a second signal cuts it short),
 // pending operations are stopped by the monitor's shutdown, and then every
 // process the run started is stopped. Returns the lines for the summary.
-std::vector<std::string> wind_down(pendop::posix::monitor& m,
-                                   const std::map<std::string, std::shared_ptr<exec_resource>>& execs,
+std::vector<std::string> wind_down(pendop::posix::monitor& m, const external_resources& outside,
                                    const scenario& sc, const options& opt, run_control& control) {
   std::vector<std::string> notes;
   std::vector<std::string> stopping, left;
   long long bound_ms = 0;
-  for (const auto& [name, res] : execs) {
-    const auto st = m.state(name).value_or(pendop::resource_state::unknown);
+  for (const auto& r : sc.resources) {
+    if (!outside.contains(r.name)) continue;
+    const auto st = m.state(r.name).value_or(pendop::resource_state::unknown);
     if (st != pendop::resource_state::online && st != pendop::resource_state::failed) continue;
     if (opt.leave_running) {
-      if (st == pendop::resource_state::online) left.push_back(name);
+      if (st == pendop::resource_state::online) left.push_back(r.name);
       continue;
     }
-    if (st == pendop::resource_state::failed && !res->has_processes()) continue;
-    if (m.offline(name)) stopping.push_back(name);
-    for (const auto& r : sc.resources) {
-      if (r.name == name) bound_ms = std::max(bound_ms, r.exec.timeout_ms);
-    }
+    if (st == pendop::resource_state::failed && !outside.has_processes(r.name)) continue;
+    if (m.offline(r.name)) stopping.push_back(r.name);
+    // An exec resource's stop is bounded by its timeout, a DLL's Offline by its PendingTimeout.
+    bound_ms = std::max(bound_ms, r.type == "exec" ? r.exec.timeout_ms
+                                                   : static_cast<long long>(r.properties.pending_timeout.count()));
   }
   const auto until = clock_type::now() + std::chrono::milliseconds(bound_ms + 1000);
   auto settled = [&] {
@@ -276,8 +300,8 @@ std::vector<std::string> wind_down(pendop::posix::monitor& m,
     notes.push_back(fmt::format("taken offline at the end: {}{}", list,
                                 settled() ? "" : " (not all in time: terminated)"));
   }
-  // Exec resources were taken offline above (with their own bound); the
-  // monitor takes the simulated ones offline, or leaves Online ones by request.
+  // Exec and dll resources were taken offline above (with their own bound);
+  // the monitor takes the simulated ones offline, or leaves Online ones by request.
   const auto report = m.shutdown(std::chrono::milliseconds(sc.stop_wait_ms + 1000),
                                  opt.leave_running ? pendop::posix::online_at_shutdown::leave_running
                                                    : pendop::posix::online_at_shutdown::take_offline);
@@ -292,10 +316,10 @@ std::vector<std::string> wind_down(pendop::posix::monitor& m,
     notes.push_back(fmt::format("left running by request (--leave-running): {}", list));
     return notes;
   }
-  for (const auto& [name, res] : execs) res->close();
+  outside.close_all();
   if (const auto strays = stop_descendants(std::chrono::milliseconds(1000)); strays > 0) {
-    notes.push_back(fmt::format("stopped {} leftover process{} (started by exec resources and "
-                                "not stopped by them)",
+    notes.push_back(fmt::format("stopped {} leftover process{} (started by exec or dll resources, "
+                                "Wine's included, and not stopped by them)",
                                 strays, strays == 1 ? "" : "es"));
   }
   return notes;
@@ -339,20 +363,24 @@ int run_scenario(const scenario& sc, const options& opt) {
   });
 
   std::map<std::string, std::shared_ptr<simulated_resource>> simulated;
-  std::map<std::string, std::shared_ptr<exec_resource>> execs;
+  external_resources outside;
   std::vector<std::string> names;
   for (const auto& r : sc.resources) {
     std::shared_ptr<pendop::resource> res;
+    const std::string log_path = (fs::path(opt.out_dir) / (r.name + ".log")).string();
     if (r.type == "simulated") {
       auto s = std::make_shared<simulated_resource>(r.simulated);
       simulated[r.name] = s;
       res = s;
-    } else {
-      auto x = std::make_shared<exec_resource>(
-          r.name, r.exec, r.properties, (fs::path(opt.out_dir) / (r.name + ".log")).string(),
-          (fs::path(opt.out_dir) / "ocf-tmp").string());
-      execs[r.name] = x;
+    } else if (r.type == "exec") {
+      auto x = std::make_shared<exec_resource>(r.name, r.exec, r.properties, log_path,
+                                               (fs::path(opt.out_dir) / "ocf-tmp").string());
+      outside.execs[r.name] = x;
       res = x;
+    } else {
+      auto d = std::make_shared<dll_resource>(r.name, r.dll, r.dll.host_dir, log_path);
+      outside.dlls[r.name] = d;
+      res = d;
     }
     if (auto added = m.add(r.name, res, r.properties); !added) {
       std::fprintf(stderr, "pendop: %s\n", added.error().message.c_str());
@@ -363,10 +391,7 @@ int run_scenario(const scenario& sc, const options& opt) {
 
   // Orphans adopted as subreaper are reaped as they exit; each exec
   // resource reaps what it spawned.
-  orphan_reaper reaper([&execs](pid_t pid) {
-    return std::any_of(execs.begin(), execs.end(),
-                       [pid](const auto& x) { return x.second->spawned(pid); });
-  });
+  orphan_reaper reaper([&outside](pid_t pid) { return outside.spawned(pid); });
 
   std::atomic<bool> done{false};
   std::thread painter;
@@ -428,7 +453,7 @@ int run_scenario(const scenario& sc, const options& opt) {
                 signal_name(control.signal()));
     std::fflush(stdout);
   }
-  const auto notes = wind_down(m, execs, sc, opt, control);
+  const auto notes = wind_down(m, outside, sc, opt, control);
   const auto end = clock_type::now();
 
   std::vector<pendop::monitor_event> snapshot;

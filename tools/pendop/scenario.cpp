@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "scenario.hpp"
 
+#include "win32_binaries.hpp"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -225,9 +227,92 @@ class checker {
   }
 };
 
+// A private property's value as the host's `set:` command carries it: text
+// without ',' (between properties) or control characters; a multi-string's
+// parts joined by '|'.
+std::optional<std::string> property_text(checker& c, const json& v, const std::string& path) {
+  auto plain = [&](const std::string& t, bool part) {
+    const bool bad = std::any_of(t.begin(), t.end(), [&](char ch) {
+      return ch == ',' || (part && ch == '|') || static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f;
+    });
+    if (bad) {
+      c.add(path, fmt::format("a value may not hold ','{} or control characters, got {}",
+                              part ? ", '|'" : "", shown(t)));
+    }
+    return !bad;
+  };
+  if (v.is_string()) {
+    const auto t = v.get<std::string>();
+    return plain(t, false) ? std::optional(t) : std::nullopt;
+  }
+  if (v.is_number_unsigned()) return v.dump();
+  if (v.is_boolean()) return std::string(v.get<bool>() ? "1" : "0");
+  if (v.is_array() && std::all_of(v.begin(), v.end(), [](const json& p) { return p.is_string(); })) {
+    std::string joined;
+    for (const auto& p : v) {
+      if (!plain(p.get<std::string>(), true)) return std::nullopt;
+      joined += (joined.empty() ? "" : "|") + p.get<std::string>();
+    }
+    return joined;
+  }
+  c.add(path, fmt::format("expected a string, an integer >= 0, true/false or an array of strings, "
+                          "got {}",
+                          shown(v)));
+  return std::nullopt;
+}
+
+void parse_dll(checker& c, const json& d, const std::string& path, dll_spec& out) {
+  if (!c.object(d, path)) return;
+  c.only(d, path, {"path", "resource_type", "private_properties", "startup", "host_dir"});
+  c.text(d, path, "path", out.path);
+  c.text(d, path, "resource_type", out.resource_type);
+  std::error_code ec;
+  if (!d.contains("path")) {
+    c.add(path + ".path", "required: the resource DLL");
+  } else if (d["path"].is_string() && !std::filesystem::is_regular_file(out.path, ec)) {
+    c.add(path + ".path", fmt::format("no DLL at {}", shown(out.path)));
+  }
+  if (!d.contains("resource_type")) {
+    c.add(path + ".resource_type", "required: the resource type the DLL implements");
+  } else if (d["resource_type"].is_string() &&
+             (out.resource_type.empty() || out.resource_type.size() > 256)) {
+    c.add(path + ".resource_type", "expected a type name of 1-256 characters");
+  }
+  if (d.contains("startup")) {
+    const json& s = d["startup"];
+    if (s == "StartupEx" || s == "Startup") {
+      out.startup = s == "Startup";
+    } else {
+      c.add(path + ".startup", fmt::format("expected \"StartupEx\" or \"Startup\", got {}", shown(s)));
+    }
+  }
+  if (d.contains("private_properties") && c.object(d["private_properties"], path + ".private_properties")) {
+    for (const auto& [k, v] : d["private_properties"].items()) {
+      const std::string p = path + ".private_properties." + k;
+      const bool plain_name = !k.empty() && std::none_of(k.begin(), k.end(), [](char ch) {
+        return ch == ',' || ch == '=' || static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f;
+      });
+      if (!plain_name) {
+        c.add(p, "expected a property name without ',', '=' or control characters");
+      } else if (auto t = property_text(c, v, p)) {
+        out.private_properties.emplace_back(k, *t);
+      }
+    }
+  }
+  std::string given;
+  c.text(d, path, "host_dir", given);
+  const auto found = find_win32_dir(given, "\"host_dir\"", {"pendop_test_host.exe", "resutils.dll", "clusapi.dll"});
+  if (!found.problem.empty()) {
+    c.add(path + (given.empty() ? "" : ".host_dir"), found.problem);
+  } else if (!wine_installed()) {
+    c.add(path, "Wine is not installed (apt-get install wine wine64): a DLL runs under Wine");
+  }
+  out.host_dir = found.dir;
+}
+
 void parse_resource(checker& c, const json& r, const std::string& path, resource_spec& out) {
   if (!c.object(r, path)) return;
-  c.only(r, path, {"name", "type", "properties", "simulated", "exec"});
+  c.only(r, path, {"name", "type", "properties", "simulated", "exec", "dll"});
   c.text(r, path, "name", out.name);
   if (r.contains("name") && r["name"].is_string() && !safe_name(out.name)) {
     c.add(path + ".name",
@@ -239,8 +324,8 @@ void parse_resource(checker& c, const json& r, const std::string& path, resource
     c.add(path + ".name", "required");
   }
   c.text(r, path, "type", out.type);
-  if (out.type != "simulated" && out.type != "exec") {
-    c.add(path + ".type", fmt::format("expected \"simulated\" or \"exec\", got {}",
+  if (out.type != "simulated" && out.type != "exec" && out.type != "dll") {
+    c.add(path + ".type", fmt::format("expected \"simulated\", \"exec\" or \"dll\", got {}",
                                       r.contains("type") ? shown(r["type"]) : "nothing"));
   }
   if (r.contains("properties")) c.properties(r["properties"], path + ".properties", out.properties);
@@ -302,7 +387,9 @@ void parse_resource(checker& c, const json& r, const std::string& path, resource
       }
     }
   }
+  if (r.contains("dll")) parse_dll(c, r["dll"], path + ".dll", out.dll);
   if (out.type == "exec" && !r.contains("exec")) c.add(path + ".exec", "required for type \"exec\"");
+  if (out.type == "dll" && !r.contains("dll")) c.add(path + ".dll", "required for type \"dll\"");
 }
 
 void parse_step(checker& c, const json& s, const std::string& path, step& out,

@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pendop_cli {
@@ -34,12 +35,24 @@ struct exec_spec {
   long long timeout_ms = 20000;               ///< per start/stop
 };
 
+/// A `dll` resource: a Windows cluster resource DLL, hosted under Wine.
+struct dll_spec {
+  std::string path;           ///< the DLL
+  std::string resource_type;  ///< the type name Startup is called with
+  /// Set with CLUSCTL_RESOURCE_SET_PRIVATE_PROPERTIES when a host opens the
+  /// resource: NAME and VALUE as text (a multi-string's parts joined by '|').
+  std::vector<std::pair<std::string, std::string>> private_properties;
+  bool startup = false;       ///< Startup (version 1.0 callbacks) instead of StartupEx
+  std::string host_dir;       ///< where pendop_test_host.exe is (found when parsed)
+};
+
 struct resource_spec {
   std::string name;
-  std::string type;  ///< "simulated" or "exec"
+  std::string type;  ///< "simulated", "exec" or "dll"
   pendop::resource_properties properties;
   simulated_spec simulated;
   exec_spec exec;
+  dll_spec dll;
 };
 
 /// One script step.
@@ -74,7 +87,8 @@ inline constexpr int k_max_nesting = 32;
 
 /// Parses and checks a scenario. On failure, every problem found. A
 /// scenario that parses can be run: names are safe file names, OCF agents
-/// exist under OCF_ROOT, every state and duration is one `run` accepts.
+/// exist under OCF_ROOT, DLLs exist and their host and Wine are found,
+/// every state and duration is one `run` accepts.
 struct parse_result {
   scenario value;
   std::vector<problem> problems;
