@@ -32,21 +32,24 @@ constexpr std::chrono::milliseconds k_tick{50};
 
 constexpr unsigned k_error_io_pending = 997;
 
-// A Win32 code as a DLL author looks it up.
+// " (ERROR_...)" for the Win32 codes a resource DLL commonly returns.
 std::string win32_name(unsigned rc) {
+  const char* name = nullptr;
   switch (rc) {
-    case 0: return "ERROR_SUCCESS";
-    case 1: return "ERROR_INVALID_FUNCTION";
-    case 2: return "ERROR_FILE_NOT_FOUND";
-    case 5: return "ERROR_ACCESS_DENIED";
-    case 13: return "ERROR_INVALID_DATA";
-    case 87: return "ERROR_INVALID_PARAMETER";
-    case 234: return "ERROR_MORE_DATA";
-    case 997: return "ERROR_IO_PENDING";
-    case 1460: return "ERROR_TIMEOUT";
-    case 5023: return "ERROR_INVALID_STATE";
-    default: return "a Win32 error code";
+    case 0: name = "ERROR_SUCCESS"; break;
+    case 1: name = "ERROR_INVALID_FUNCTION"; break;
+    case 2: name = "ERROR_FILE_NOT_FOUND"; break;
+    case 5: name = "ERROR_ACCESS_DENIED"; break;
+    case 13: name = "ERROR_INVALID_DATA"; break;
+    case 87: name = "ERROR_INVALID_PARAMETER"; break;
+    case 234: name = "ERROR_MORE_DATA"; break;
+    case 997: name = "ERROR_IO_PENDING"; break;
+    case 1460: name = "ERROR_TIMEOUT"; break;
+    case 5023: name = "ERROR_INVALID_STATE"; break;
+    case 5080: name = "ERROR_CLUSTER_RESOURCE_TYPE_NOT_FOUND"; break;
+    default: break;
   }
+  return name ? fmt::format(" ({})", name) : std::string();
 }
 
 std::string text_of(const json& e, const char* key) {
@@ -234,13 +237,16 @@ pendop::result<std::shared_ptr<dll_resource::channel>> dll_resource::ensure_host
       const std::string event = text_of(*e, "event");
       if (event != "startup_ex" && event != "startup") continue;
       if (const unsigned rc = rc_of(*e); rc != 0) {
-        return failure(fmt::format("{} returned {} ({}){}", event == "startup" ? "Startup" : "StartupEx",
+        return failure(fmt::format("{} returned {}{}{}", event == "startup" ? "Startup" : "StartupEx",
                                    rc, win32_name(rc), channel::last_log({*e})));
       }
       break;
     }
     if (ch->has_ended()) return failure(ch->why_ended() + " before Startup returned");
-    if (op.stop_requested()) return pendop::make_error(pendop::errc::stopped, "stopped while the DLL host started");
+    if (op.stop_requested()) {
+      ch->kill("the Online was stopped before the DLL had started");
+      return pendop::make_error(pendop::errc::stopped, "stopped while the DLL host started");
+    }
     if (steady::now() >= until) {
       return failure(fmt::format("the DLL host did not call Startup within {} s",
                                  k_startup_bound.count()));
@@ -256,7 +262,7 @@ pendop::result<std::shared_ptr<dll_resource::channel>> dll_resource::ensure_host
     for (auto it = set->rbegin(); it != set->rend(); ++it) {
       if (text_of(*it, "event") != "control") continue;
       if (const unsigned rc = rc_of(*it); rc != 0) {
-        return failure(fmt::format("CLUSCTL_RESOURCE_SET_PRIVATE_PROPERTIES of {} answered {} ({}){}",
+        return failure(fmt::format("CLUSCTL_RESOURCE_SET_PRIVATE_PROPERTIES of {} answered {}{}{}",
                                    list, rc, win32_name(rc), channel::last_log(*set)));
       }
       break;
@@ -301,7 +307,7 @@ pendop::result<void> dll_resource::pending(const std::shared_ptr<channel>& ch,
       const unsigned rc = rc_of(e);
       if (rc == 0) return pendop::ok();  // done before it returned
       if (rc != k_error_io_pending) {
-        return failure(fmt::format("{} returned {} ({}){}", entry, rc, win32_name(rc), channel::last_log(*got)));
+        return failure(fmt::format("{} returned {}{}{}", entry, rc, win32_name(rc), channel::last_log(*got)));
       }
     } else if (returned) {
       backlog.push_back(std::move(e));

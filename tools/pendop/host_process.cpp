@@ -96,6 +96,9 @@ pendop::result<std::unique_ptr<host_process>> host_process::start(
   posix_spawn_file_actions_adddup2(&files, err[1], 2);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
+  // A group of its own: a Ctrl-C at the terminal is the run's to handle.
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attr, 0);
   run_control::reset_signals(attr);
   const int rc = ::posix_spawnp(&p->pid_, argv[0], &files, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&files);

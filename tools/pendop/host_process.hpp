@@ -4,7 +4,8 @@
 // is handed to a callback (on a reader thread) and copied to a log, with the
 // commands sent. A second thread reaps it, so its end is seen even while
 // other processes keep its output open (Wine's services inherit it). The
-// child runs with default signal dispositions and an empty signal mask.
+// child runs in a process group of its own, with default signal
+// dispositions and an empty signal mask.
 #pragma once
 
 #include <pendop/result.hpp>

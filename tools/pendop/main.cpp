@@ -295,6 +295,7 @@ std::vector<std::string> wind_down(pendop::posix::monitor& m, const external_res
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   if (!stopping.empty()) {
+    std::sort(stopping.begin(), stopping.end());
     std::string list;
     for (const auto& n : stopping) list += (list.empty() ? "" : ", ") + n;
     notes.push_back(fmt::format("taken offline at the end: {}{}", list,
@@ -317,9 +318,11 @@ std::vector<std::string> wind_down(pendop::posix::monitor& m, const external_res
     return notes;
   }
   outside.close_all();
-  if (const auto strays = stop_descendants(std::chrono::milliseconds(1000)); strays > 0) {
-    notes.push_back(fmt::format("stopped {} leftover process{} (started by exec or dll resources, "
-                                "Wine's included, and not stopped by them)",
+  // The DLL hosts have ended; Wine's shared processes end by themselves.
+  const auto spare = outside.dlls.empty() ? std::function<bool(pid_t)>() : is_wine_process;
+  if (const auto strays = stop_descendants(std::chrono::milliseconds(1000), spare); strays > 0) {
+    notes.push_back(fmt::format("stopped {} leftover process{} (started by exec resources and "
+                                "not stopped by them)",
                                 strays, strays == 1 ? "" : "es"));
   }
   return notes;

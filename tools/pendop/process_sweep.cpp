@@ -83,7 +83,14 @@ void stop_group(pid_t pgid, pid_t leader, std::chrono::milliseconds grace) {
   if (leader > 0) ::waitpid(leader, nullptr, 0);
 }
 
-std::size_t stop_descendants(std::chrono::milliseconds grace) {
+bool is_wine_process(pid_t pid) {
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/" + std::to_string(pid) + "/exe", ec);
+  return !ec && exe.filename().string().rfind("wine", 0) == 0;
+}
+
+std::size_t stop_descendants(std::chrono::milliseconds grace,
+                             const std::function<bool(pid_t)>& spare) {
   const pid_t own_group = ::getpgrp();
   std::set<pid_t> stopped;
   const auto deadline = std::chrono::steady_clock::now() + grace;
@@ -94,6 +101,7 @@ std::size_t stop_descendants(std::chrono::milliseconds grace) {
     for (pid_t pid : child_processes()) {
       proc_stat st;
       if (!read_stat(pid, st) || st.state == 'Z') continue;
+      if (spare && spare(pid)) continue;
       live.push_back(pid);
       const int sig = killing ? SIGKILL : SIGTERM;
       if (st.pgrp != own_group && st.pgrp > 1) ::kill(-st.pgrp, sig);

@@ -39,9 +39,17 @@ bool become_subreaper() noexcept;
 /// The children of this process (from /proc), zombies included.
 [[nodiscard]] std::vector<pid_t> child_processes();
 
-/// Stops and reaps every descendant still there; returns how many processes
-/// had to be stopped (zombies that only needed reaping are not counted).
-std::size_t stop_descendants(std::chrono::milliseconds grace);
+/// Stops and reaps every descendant still there, except those `spare`
+/// accepts; returns how many processes had to be stopped (zombies that only
+/// needed reaping are not counted).
+std::size_t stop_descendants(std::chrono::milliseconds grace,
+                             const std::function<bool(pid_t)>& spare = {});
+
+/// True for Wine's own programs (wineserver, and the loader that runs every
+/// Windows program: services.exe, explorer.exe, ...). One wineserver serves
+/// every Wine program of a prefix, whoever started it, and ends by itself a
+/// few seconds after the last one: a run that started it leaves it be.
+[[nodiscard]] bool is_wine_process(pid_t pid);
 
 /// SIGTERM to the process group `pgid`, then SIGKILL after `grace` if any
 /// member is left: works whether or not the leader is still alive. `leader`

@@ -21,13 +21,13 @@ std::filesystem::path installed_dir() {
   return self.parent_path().parent_path() / "lib" / "pendop" / "win32";
 }
 
+// The first of `needs` that `dir` lacks ("" when it has them all).
 std::string missing(const std::filesystem::path& dir, std::initializer_list<const char*> needs) {
   std::error_code ec;
-  std::string list;
   for (const char* part : needs) {
-    if (!std::filesystem::is_regular_file(dir / part, ec)) list += (list.empty() ? "" : ", ") + std::string(part);
+    if (!std::filesystem::is_regular_file(dir / part, ec)) return part;
   }
-  return list;
+  return {};
 }
 
 std::string names(std::initializer_list<const char*> needs) {
