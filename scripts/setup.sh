@@ -12,7 +12,8 @@ set -euo pipefail
 
 pendop_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-pendop_build_packages=(cmake ninja-build g++ pkg-config libboost-dev libfmt-dev nlohmann-json3-dev)
+pendop_build_packages=(cmake ninja-build g++ pkg-config libboost-dev libfmt-dev nlohmann-json3-dev
+                       libcli11-dev)
 pendop_test_packages=(doctest-dev libbenchmark-dev resource-agents libxml2-utils)
 pendop_cluster_packages=(pacemaker corosync crmsh iproute2)
 pendop_win32_packages=(g++-mingw-w64-x86-64-posix binutils-mingw-w64-x86-64 wine wine64)

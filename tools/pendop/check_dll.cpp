@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <utility>
 
 namespace pendop_cli {
 
@@ -48,42 +49,29 @@ int fail(const std::string& why) {
 
 }  // namespace
 
-int check_dll(const std::vector<std::string>& args) {
-  std::string dll;
-  std::string checker_dir;
-  std::vector<std::string> passed;  // to pendop_check.exe, after the DLL
-  bool type_given = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--help" || a == "-h") {
-      std::fputs(k_check_dll_help, stdout);
-      return 0;
-    }
-    const bool valued = a == "--type" || a == "--mode" || a == "--budget-scale" ||
-                        a == "--pending-timeout" || a == "--scenario" || a == "--checker";
-    if (valued && i + 1 >= args.size()) return fail(a + " needs a value (see --help)");
-    if (a == "--checker") {
-      checker_dir = args[++i];
-    } else if (valued) {
-      type_given |= a == "--type";
-      passed.push_back(a);
-      passed.push_back(args[++i]);
-    } else if (a == "--json") {
-      passed.push_back(a);
-    } else if (a.rfind("-", 0) == 0 || !dll.empty()) {
-      return fail("unexpected argument \"" + a + "\" (see pendop check-dll --help)");
-    } else {
-      dll = a;
-    }
-  }
+int check_dll(const check_dll_options& o) {
+  const std::string& dll = o.dll;
   if (dll.empty()) return fail("which DLL? (see pendop check-dll --help)");
-  if (!type_given) return fail("--type NAME is required: the resource type the DLL implements");
+  if (o.type.empty()) return fail("--type NAME is required: the resource type the DLL implements");
+  std::vector<std::string> passed = {"--type", o.type};  // to pendop_check.exe, after the DLL
+  if (o.json) passed.emplace_back("--json");
+  for (const auto& [flag, value] : {std::pair<const char*, const std::string&>{"--mode", o.mode},
+                                    {"--budget-scale", o.budget_scale},
+                                    {"--pending-timeout", o.pending_timeout}}) {
+    if (value.empty()) continue;
+    passed.emplace_back(flag);
+    passed.push_back(value);
+  }
+  for (const auto& scenario : o.scenarios) {
+    passed.emplace_back("--scenario");
+    passed.push_back(scenario);
+  }
   std::error_code ec;
   if (!std::filesystem::is_regular_file(dll, ec)) {
     return fail("cannot read " + dll + ": " +
                 (std::filesystem::exists(dll, ec) ? "not a file" : "No such file or directory"));
   }
-  const auto found = find_win32_dir(checker_dir, "--checker DIR",
+  const auto found = find_win32_dir(o.checker_dir, "--checker DIR",
                                     {"pendop_check.exe", "resutils.dll", "clusapi.dll"});
   if (!found.problem.empty()) return fail(found.problem);
   if (!wine_installed()) return fail("Wine is not installed (apt-get install wine wine64)");

@@ -14,9 +14,21 @@ namespace pendop_cli {
 /// The help text of `pendop check-dll`.
 extern const char* const k_check_dll_help;
 
-/// Runs `pendop check-dll ARGS...` (ARGS without the command's name).
-/// Returns 0 clean, 1 findings, 2 a bad command line or a DLL that cannot
-/// be loaded or started; the checker's own output goes to stdout.
-int check_dll(const std::vector<std::string>& args);
+/// What `pendop check-dll` was given (empty: not given).
+struct check_dll_options {
+  std::string dll;
+  std::string type;
+  bool json = false;
+  std::string mode;
+  std::string budget_scale;
+  std::string pending_timeout;
+  std::vector<std::string> scenarios;
+  std::string checker_dir;
+};
+
+/// Runs `pendop check-dll`. Returns 0 clean, 1 findings, 2 a bad command
+/// line or a DLL that cannot be loaded or started; the checker's own output
+/// goes to stdout.
+int check_dll(const check_dll_options& o);
 
 }  // namespace pendop_cli

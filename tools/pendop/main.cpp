@@ -13,6 +13,7 @@
 // script step failed, 2 bad command line, missing file or invalid scenario,
 // 3 the run itself or its outputs failed, 128+N stopped by signal N.
 #include "check_dll.hpp"
+#include "command_line.hpp"
 #include "demo_scenario.hpp"
 #include "dll_resource.hpp"
 #include "exec_resource.hpp"
@@ -49,82 +50,6 @@ using namespace pendop_cli;
 using clock_type = std::chrono::steady_clock;
 
 constexpr int k_ok = 0, k_expectation = 1, k_usage = 2, k_runtime = 3;
-
-const char* const k_usage_text =
-    "usage: pendop COMMAND [options]\n"
-    "\n"
-    "commands:\n"
-    "  demo                 run built-in resources that show the whole model (~15 s)\n"
-    "  run FILE.json        run resources and a script from a scenario file\n"
-    "  validate FILE.json   check a scenario file and report every error\n"
-    "  check-dll DLL --type NAME\n"
-    "                       check a Windows resource DLL against ResApi's rules (Wine)\n"
-    "\n"
-    "options (demo, run):\n"
-    "  --out DIR            where to write events.jsonl, trace.json, timeline.svg and each\n"
-    "                       exec resource's NAME.log (default pendop-out; checked first)\n"
-    "  --log                one line per event, also on a terminal (no live table)\n"
-    "  --leave-running      leave exec resources that are Online at the end running\n"
-    "                       (default: take them offline, and stop every process started)\n"
-    "  --version            print the version\n"
-    "\n"
-    "SIGINT, SIGTERM, SIGHUP stop a run in order: pending operations are stopped, exec\n"
-    "resources taken offline, every output written; a second signal hurries it.\n"
-    "\n"
-    "exit codes: 0 done, 1 an expectation failed or a script step failed, 2 bad command line\n"
-    "or invalid scenario, 3 the run or its outputs failed, 128+N stopped by signal N\n";
-
-const char* const k_run_help =
-    "usage: pendop run FILE.json [--out DIR] [--log] [--leave-running]\n"
-    "\n"
-    "FILE.json (at most 1 MiB, nested at most 32 levels, each key once):\n"
-    "  {\"resources\": [...], \"script\": [...], \"expect\": {...}, \"stop_wait_ms\": 2000}\n"
-    "  resource: {\"name\": 1-64 of [A-Za-z0-9._-], not starting with . _ -,\n"
-    "             \"type\": \"simulated\"|\"exec\"|\"dll\", \"properties\": {ResApi names: PendingTimeout,\n"
-    "             LooksAlivePollInterval, IsAlivePollInterval, DeadlockTimeout, RestartAction,\n"
-    "             RestartThreshold, RestartPeriod, RestartDelay, RetryPeriodOnFailure},\n"
-    "             \"simulated\": {online_ms 1000, offline_ms 500, report_ms 250, never_reports,\n"
-    "                           fail_online, ignore_terminate, health_fails_after_ms 0},\n"
-    "             \"exec\": {\"agent\": \"ocf:PROVIDER:TYPE\", \"params\": {...}} or\n"
-    "                     {\"start\", \"stop\", \"monitor\": shell commands}, timeout_ms 20000}\n"    "             \"dll\": {\"path\": a resource DLL, \"resource_type\": its type name,\n"
-    "                    \"private_properties\": {NAME: value}, \"startup\": \"StartupEx\"|\"Startup\",\n"
-    "                    \"host_dir\": where pendop_test_host.exe is}\n"
-    "  step: {\"online\"|\"offline\"|\"terminate\": NAME} | {\"fail\": NAME of a simulated resource}\n"
-    "        | {\"wait_ms\": N} | {\"wait_for\": NAME, \"state\": STATE, \"timeout_ms\": 30000}\n"
-    "  expect: {\"final\": {NAME: STATE}, \"terminates\"|\"restarts\"|\"failures\"|\"zombies\":\n"
-    "           {NAME: N}}   (checked against the states when the script ends)\n"
-    "  STATE: Online, Offline, Failed, OnlinePending, OfflinePending\n"
-    "  stop_wait_ms: how long a stopped body may take before it is abandoned (a zombie)\n"
-    "\n"
-    "exec resources: OCF agents are found under $OCF_ROOT (default /usr/lib/ocf) and get the\n"
-    "environment Pacemaker gives them; each process runs in its own process group, its\n"
-    "output goes to DIR/NAME.log and agents keep state in DIR/ocf-tmp. At the end, Online exec\n"
-    "resources are taken offline and every process the run started is stopped.\n"    "\n"
-    "dll resources: each runs in pendop_test_host.exe under Wine, found in host_dir, else in\n"
-    "$PENDOP_WIN32_DIR, else in PREFIX/lib/pendop/win32; its private properties are set\n"
-    "with SET_PRIVATE_PROPERTIES when its host opens it; the channel goes to DIR/NAME.log.\n"
-    "\n"
-    "exit codes: 0 done, 1 an expectation or a script step failed, 2 invalid scenario,\n"
-    "3 the run or its outputs failed, 128+N stopped by signal N\n";
-
-const char* const k_validate_help =
-    "usage: pendop validate FILE.json\n"
-    "Reports every error in a scenario with the JSON path of the bad field and what is\n"
-    "allowed there (see pendop run --help for the format). A scenario that validates can be\n"
-    "run. Exit code 0 when valid, 2 otherwise.\n";
-
-const char* const k_demo_help =
-    "usage: pendop demo [--out DIR] [--log]\n"
-    "Runs four built-in resources: a slow Online with progress that completes and later goes\n"
-    "Offline; one that stops reporting and is terminated at its PendingTimeout; one whose\n"
-    "IsAlive fails and is restarted per policy until the threshold; one whose worker ignores\n"
-    "terminate (a zombie). Outputs go to DIR (default pendop-out). Exit codes as for run.\n";
-
-struct options {
-  std::string out_dir = "pendop-out";
-  bool log = false;
-  bool leave_running = false;
-};
 
 // Control characters never reach a terminal or a file as they are.
 std::string printable(std::string_view text) {
@@ -272,7 +197,7 @@ struct external_resources {
 // pending operations are stopped by the monitor's shutdown, and then every
 // process the run started is stopped. Returns the lines for the summary.
 std::vector<std::string> wind_down(pendop::posix::monitor& m, const external_resources& outside,
-                                   const scenario& sc, const options& opt, run_control& control) {
+                                   const scenario& sc, const run_options& opt, run_control& control) {
   std::vector<std::string> notes;
   std::vector<std::string> stopping, left;
   long long bound_ms = 0;
@@ -280,7 +205,7 @@ std::vector<std::string> wind_down(pendop::posix::monitor& m, const external_res
     if (!outside.contains(r.name)) continue;
     const auto st = m.state(r.name).value_or(pendop::resource_state::unknown);
     if (st != pendop::resource_state::online && st != pendop::resource_state::failed) continue;
-    if (opt.leave_running) {
+    if (opt.leave_running && r.type == "exec") {  // a DLL's host ends with the run
       if (st == pendop::resource_state::online) left.push_back(r.name);
       continue;
     }
@@ -317,6 +242,7 @@ std::vector<std::string> wind_down(pendop::posix::monitor& m, const external_res
     notes.push_back(fmt::format("shutdown: still stopping:{}", list));
   }
   if (!left.empty()) {
+    for (const auto& [name, d] : outside.dlls) d->close();
     std::string list;
     for (const auto& n : left) list += (list.empty() ? "" : ", ") + n;
     notes.push_back(fmt::format("left running by request (--leave-running): {}", list));
@@ -333,7 +259,7 @@ std::vector<std::string> wind_down(pendop::posix::monitor& m, const external_res
   return notes;
 }
 
-int run_scenario(const scenario& sc, const options& opt) {
+int run_scenario(const scenario& sc, const run_options& opt) {
   namespace fs = std::filesystem;
   if (auto bad = prepare_out_dir(opt.out_dir)) {
     std::fprintf(stderr, "pendop: %s\n", bad->c_str());
@@ -541,64 +467,16 @@ int report_problems(const std::string& file, const std::vector<problem>& problem
 
 int main(int argc, char** argv) {
   try {
-    std::vector<std::string> args(argv + 1, argv + argc);
-    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-      std::fputs(k_usage_text, args.empty() ? stderr : stdout);
-      return args.empty() ? k_usage : k_ok;
-    }
-    if (args[0] == "--version") {
-      std::printf("pendop %s\n", PENDOP_VERSION);
-      return k_ok;
-    }
-    const std::string cmd = args[0];
-    if (cmd == "check-dll") return check_dll({args.begin() + 1, args.end()});
-    if (cmd != "demo" && cmd != "run" && cmd != "validate") {
-      std::fprintf(stderr, "pendop: unknown command \"%s\" (commands: demo, run, validate, "
-                           "check-dll; see pendop --help)\n",
-                   cmd.c_str());
-      return k_usage;
-    }
-    options opt;
-    std::string file;
-    for (std::size_t i = 1; i < args.size(); ++i) {
-      const std::string& a = args[i];
-      if (a == "--help" || a == "-h") {
-        std::fputs(cmd == "run" ? k_run_help : cmd == "validate" ? k_validate_help : k_demo_help,
-                   stdout);
-        return k_ok;
-      }
-      if (a == "--log" && cmd != "validate") {
-        opt.log = true;
-      } else if (a == "--leave-running" && cmd != "validate") {
-        opt.leave_running = true;
-      } else if (a == "--out" && cmd != "validate") {
-        if (i + 1 >= args.size()) {
-          std::fprintf(stderr, "pendop: --out needs a directory\n");
-          return k_usage;
-        }
-        opt.out_dir = args[++i];
-        if (opt.out_dir.empty()) {
-          std::fprintf(stderr, "pendop: --out needs a directory (got an empty name)\n");
-          return k_usage;
-        }
-      } else if (a.rfind("-", 0) == 0 || cmd == "demo" || !file.empty()) {
-        std::fprintf(stderr, "pendop %s: unexpected argument \"%s\" (see pendop %s --help)\n",
-                     cmd.c_str(), a.c_str(), cmd.c_str());
-        return k_usage;
-      } else {
-        file = a;
-      }
-    }
+    const auto parsed_line = parse_command_line(argc, argv);
+    if (parsed_line.exit_code) return *parsed_line.exit_code;
+    const command_line& cl = parsed_line.line;
+    if (cl.command == "check-dll") return check_dll(cl.check);
     std::string text;
-    if (cmd == "demo") {
+    std::string file = cl.file;
+    if (cl.command == "demo") {
       text = k_demo_scenario;
       file = "<demo>";
     } else {
-      if (file.empty()) {
-        std::fprintf(stderr, "pendop %s: which scenario file? (see pendop %s --help)\n",
-                     cmd.c_str(), cmd.c_str());
-        return k_usage;
-      }
       std::error_code ec;
       if (std::filesystem::is_directory(file, ec)) {
         std::fprintf(stderr, "pendop: cannot read %s: it is a directory\n", file.c_str());
@@ -613,12 +491,12 @@ int main(int argc, char** argv) {
     }
     auto parsed = parse_scenario(text);
     if (!parsed.problems.empty()) return report_problems(file, parsed.problems);
-    if (cmd == "validate") {
+    if (cl.command == "validate") {
       std::printf("%s: valid (%zu resources, %zu steps)\n", file.c_str(),
                   parsed.value.resources.size(), parsed.value.script.size());
       return k_ok;
     }
-    return run_scenario(parsed.value, opt);
+    return run_scenario(parsed.value, cl.run);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "pendop: %s\n", e.what());
     return k_runtime;
