@@ -92,6 +92,33 @@ if run example "$work/example.json" 0; then
   hosts_gone example "$work/example"
 fi
 
+# Ctrl-C at a terminal (SIGINT to pendop's process group): the host, in a
+# group of its own, is not hit; the run takes the DLL offline in order.
+cat >"$work/sigint.json" <<JSON
+{"resources": [
+  {"name": "web", "type": "dll", "properties": {"PendingTimeout": 5000},
+   "dll": {"path": "$bin/pendop_example_resource.dll", "resource_type": "pendop Example",
+           "host_dir": "$bin", "private_properties": {"online_ms": 300, "offline_ms": 600}}}],
+ "script": [{"online": "web"}, {"wait_ms": 600000}]}
+JSON
+setsid "$pendop" run "$work/sigint.json" --log --out "$work/sigint" >"$work/sigint.txt" 2>&1 &
+runner=$!
+for _ in $(seq 1 600); do
+  grep -q "OnlinePending -> Online cp" "$work/sigint.txt" 2>/dev/null && break
+  sleep 0.1
+done
+kill -INT -- "-$runner"
+wait "$runner"
+rc=$?
+if [ "$rc" -ne 130 ]; then bad "sigint: exit $rc (want 130)" "$work/sigint.txt"; else
+  expect "sigint: web taken offline by the DLL" "$work/sigint.txt" \
+    "web +status +OfflinePending -> Offline" "taken offline at the end: web" \
+    "interrupted by SIGINT"
+  expect "sigint: the host closed, not killed" "$work/sigint/web.log" \
+    '^> offline$' '^> close$' '^# the host exited with code 0$'
+  hosts_gone sigint "$work/sigint"
+fi
+
 # PendingTimeout, a crash, IsAlive FALSE, each with RestartThreshold 1: one
 # restart, then Failed.
 policy='"RestartAction": 1, "RestartThreshold": 1, "RestartDelay": 500'

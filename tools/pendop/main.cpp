@@ -411,7 +411,7 @@ int run_scenario(const scenario& sc, const run_options& opt) {
   }
   if (control.interrupted()) {
     std::printf("interrupted by %s at script step %zu of %zu: pending operations stopped, "
-                "exec resources taken offline%s\n",
+                "exec and dll resources taken offline%s\n",
                 signal_name(control.signal()), step_no, sc.script.size(),
                 control.hurry() ? " (hurried by a second signal)" : "");
     return 128 + control.signal();
