@@ -34,11 +34,15 @@ install(EXPORT pendop-targets NAMESPACE pendop:: DESTINATION ${pendop_cmake_dir}
 export(EXPORT pendop-targets NAMESPACE pendop:: FILE ${PROJECT_BINARY_DIR}/pendop-targets.cmake)
 # The DLL author's tools, with the doubles they load in place of Wine's
 # resutils.dll and clusapi.dll: `pendop check-dll` runs pendop_check.exe
-# from this directory.
+# from this directory, and `pendop run` pendop_test_host.exe. Installed as
+# lib/pendop/win32 into the prefix of a Linux pendop, they are found without
+# PENDOP_WIN32_DIR.
 if(TARGET pendop_check)
+  set(PENDOP_INSTALL_WIN32_TOOLSDIR ${CMAKE_INSTALL_BINDIR} CACHE STRING
+      "Where the Windows tools and doubles go (lib/pendop/win32: beside a Linux pendop)")
   install(TARGETS pendop_check pendop_test_host pendop_test_resutils pendop_test_clusapi
-          RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT tools
-          LIBRARY DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT tools
+          RUNTIME DESTINATION ${PENDOP_INSTALL_WIN32_TOOLSDIR} COMPONENT tools
+          LIBRARY DESTINATION ${PENDOP_INSTALL_WIN32_TOOLSDIR} COMPONENT tools
           ARCHIVE EXCLUDE_FROM_ALL COMPONENT tools)
 endif()
 if(PENDOP_BUILD_TOOLS AND TARGET pendop_cli)
