@@ -12,7 +12,7 @@
 set -uo pipefail
 pendop=$1
 bin=$2
-for f in pendop_test_host.exe pendop_example_resource.dll raw_hang_online.dll; do
+for f in pendop_test_host.exe pendop_example_resource.dll raw_hang_online.dll raw_needs_key.dll; do
   if [ ! -f "$bin/$f" ]; then
     echo "run-dll: skipped: no $f in $bin (cmake --workflow --preset mingw makes it)"
     exit 77
@@ -72,10 +72,17 @@ cat >"$work/example.json" <<JSON
   {"name": "web", "type": "dll",
    "properties": {"PendingTimeout": 5000, "LooksAlivePollInterval": 300, "IsAlivePollInterval": 600},
    "dll": {"path": "$bin/pendop_example_resource.dll", "resource_type": "pendop Example",
-           "host_dir": "$bin", "private_properties": {"online_ms": 1200, "report_ms": 300}}}],
- "script": [{"online": "web"}, {"wait_for": "web", "state": "Online", "timeout_ms": 60000},
-            {"wait_ms": 1500}, {"offline": "web"}, {"wait_for": "web", "state": "Offline"}],
- "expect": {"final": {"web": "Offline"}, "terminates": {"web": 0}, "failures": {"web": 0}}}
+           "host_dir": "$bin", "private_properties": {"online_ms": 1200, "report_ms": 300}}},
+  {"name": "keyed", "type": "dll", "properties": {"PendingTimeout": 5000},
+   "dll": {"path": "$bin/raw_needs_key.dll", "resource_type": "pendop Raw",
+           "host_dir": "$bin", "private_properties": {"Port": 9090}}}],
+ "script": [{"online": "web"}, {"online": "keyed"},
+            {"wait_for": "web", "state": "Online", "timeout_ms": 60000},
+            {"wait_for": "keyed", "state": "Online", "timeout_ms": 60000},
+            {"wait_ms": 1500}, {"offline": "web"}, {"offline": "keyed"},
+            {"wait_for": "web", "state": "Offline"}, {"wait_for": "keyed", "state": "Offline"}],
+ "expect": {"final": {"web": "Offline", "keyed": "Offline"}, "terminates": {"web": 0},
+            "failures": {"web": 0, "keyed": 0}}}
 JSON
 if run example "$work/example.json" 0; then
   expect "example: reports" "$work/example.txt" \
@@ -89,6 +96,9 @@ if run example "$work/example.json" 0; then
     '^> online$' '"event":"online","resource":"web","rc":997' \
     '^> looks_alive$' '"event":"looks_alive","resource":"web","rc":1' \
     '^> is_alive$' '^> close$' '^# the host exited with code 0$'
+  expect "example: a DLL that needs its ResourceKey gets one" "$work/example/keyed.log" \
+    '"event":"open","resource":"keyed","rc":0' '^> set:Port=9090$' \
+    '"event":"control","resource":"keyed","rc":0,"text":"0x01400086"'
   hosts_gone example "$work/example"
 fi
 
@@ -216,7 +226,7 @@ JSON
 if run refused "$work/refused.json" 0; then
   expect "refused: the DLL's answers" "$work/refused.txt" \
     'p +status +OnlinePending -> Failed .*CLUSCTL_RESOURCE_SET_PRIVATE_PROPERTIES of Port=70000 answered [0-9]+' \
-    'w +status +OnlinePending -> Failed .*StartupEx returned 5080 \(ERROR_CLUSTER_RESOURCE_TYPE_NOT_FOUND\)'
+    'w +status +OnlinePending -> Failed .*StartupEx returned 5080 \(ERROR_CLUSTER_RESNAME_NOT_FOUND\)'
 fi
 
 if [ "$fails" -ne 0 ]; then

@@ -46,7 +46,8 @@ std::string win32_name(unsigned rc) {
     case 997: name = "ERROR_IO_PENDING"; break;
     case 1460: name = "ERROR_TIMEOUT"; break;
     case 5023: name = "ERROR_INVALID_STATE"; break;
-    case 5080: name = "ERROR_CLUSTER_RESOURCE_TYPE_NOT_FOUND"; break;
+    case 5078: name = "ERROR_CLUSTER_RESOURCE_TYPE_NOT_FOUND"; break;
+    case 5080: name = "ERROR_CLUSTER_RESNAME_NOT_FOUND"; break;
     default: break;
   }
   return name ? fmt::format(" ({})", name) : std::string();

@@ -12,7 +12,10 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdarg>
+#include <memory>
 #include <mutex>
+#include <utility>
+#include <vector>
 
 namespace pendop::win32 {
 
@@ -62,6 +65,7 @@ struct slot {
   host_state* host = nullptr;
   std::string name;
   RESID id = nullptr;
+  HKEY key = nullptr;            // the ResourceKey the host made, closed after Close
   bool open = false;
   bool terminated = false;       // Terminate called: reports are answered Terminate
   DWORD reports = 0;
@@ -78,8 +82,42 @@ time_point steady_now() noexcept {
       std::chrono::steady_clock::now().time_since_epoch()));
 }
 
+// The test cluster database of the clusapi.dll double, when that is the
+// clusapi.dll this process loads (Wine's own is all stubs, and a real one
+// has no such exports): ResourceKeys for the resources the host opens.
+struct test_cluster {
+  HMODULE module = nullptr;
+  HKEY(WINAPI* key)(LPCWSTR path) = nullptr;
+  LONG(WINAPI* close)(HKEY key) = nullptr;
+
+  test_cluster() {
+    module = LoadLibraryW(L"clusapi.dll");
+    if (!module) return;
+    key = reinterpret_cast<decltype(key)>(
+        reinterpret_cast<void*>(GetProcAddress(module, "PendopTestClusterKey")));
+    close = reinterpret_cast<decltype(close)>(
+        reinterpret_cast<void*>(GetProcAddress(module, "ClusterRegCloseKey")));
+    if (!key || !close) key = nullptr;
+  }
+  ~test_cluster() {
+    if (module) FreeLibrary(module);
+  }
+  test_cluster(const test_cluster&) = delete;
+  test_cluster& operator=(const test_cluster&) = delete;
+
+  // "Resources\<name>" with its "Parameters" subkey, as a cluster creates a
+  // resource's key before it opens the resource; null without the double.
+  HKEY resource_key(const std::wstring& name) const {
+    if (!key) return nullptr;
+    const std::wstring path = L"Resources\\" + name;
+    if (HKEY params = key((path + L"\\Parameters").c_str())) close(params);
+    return key(path.c_str());
+  }
+};
+
 struct host_state {
   HMODULE module = nullptr;
+  std::unique_ptr<test_cluster> cluster;  // with options::cluster_keys
   CLRES_FUNCTION_TABLE* table = nullptr;
   dll_host::options opts;
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
@@ -213,6 +251,7 @@ dll_host::dll_host(std::shared_ptr<detail::host_state> s) noexcept : state_(std:
 result<std::unique_ptr<dll_host>> dll_host::load(options o) {
   auto st = std::make_shared<detail::host_state>();
   st->opts = std::move(o);
+  if (st->opts.cluster_keys) st->cluster = std::make_unique<detail::test_cluster>();
   st->module = LoadLibraryW(st->opts.dll.c_str());
   if (!st->module) {
     const DWORD rc = GetLastError();
@@ -262,6 +301,7 @@ dll_host::~dll_host() {
   }
   for (RESID id : open_ids) close(id);
   if (state_->module) FreeLibrary(state_->module);
+  state_->cluster.reset();
 }
 
 const CLRES_FUNCTION_TABLE& dll_host::table() const noexcept { return *state_->table; }
@@ -279,15 +319,23 @@ RESID dll_host::open(const std::wstring& name, HKEY key) {
     std::lock_guard lk(state_->mu);
     state_->slots.push_back(std::move(s));
   }
+  if (!key && state_->cluster) {
+    key = state_->cluster->resource_key(name);
+    std::lock_guard lk(state_->mu);
+    raw->key = key;
+  }
   const auto& t = *state_->table;
   RESID id = v2(t) ? t.V2Functions.Open(name.c_str(), key, raw, 0)
                    : t.V1Functions.Open(name.c_str(), key, raw);
   const DWORD rc = id ? PD_ERROR_SUCCESS : GetLastError();
+  HKEY unused = nullptr;
   {
     std::lock_guard lk(state_->mu);
     raw->id = id;
     raw->open = id != nullptr;
+    if (!id) unused = std::exchange(raw->key, nullptr);
   }
+  if (unused) state_->cluster->close(unused);
   state_->record(detail::call_event("open", raw->name, rc));
   return id;
 }
@@ -337,12 +385,16 @@ void dll_host::terminate(RESID id) {
 
 void dll_host::close(RESID id) {
   state_->table->V1Functions.Close(id);
+  std::vector<HKEY> keys;
   {
     std::lock_guard lk(state_->mu);
     for (auto& s : state_->slots) {
-      if (s->id == id) s->open = false;
+      if (s->id != id || !s->open) continue;
+      s->open = false;
+      if (s->key) keys.push_back(std::exchange(s->key, nullptr));
     }
   }
+  for (HKEY k : keys) state_->cluster->close(k);
   state_->record(detail::call_event("close", state_->name_of(id), 0));
 }
 

@@ -13,6 +13,10 @@
 //   RAW_ARBITRATE          Arbitrate and Release without CLUS_CHAR_QUORUM
 //   RAW_CRASH_ONLINE       Online writes through a null pointer
 //   RAW_HANG_ONLINE        Online never returns
+//
+// and one that is no fault: RAW_NEEDS_KEY keeps Port under its cluster key,
+// as most DLLs do (Open fails without the key and its "Parameters" subkey;
+// SET writes Port there), so the hosts must hand Open a ResourceKey.
 #include <pendop/host/property_list.hpp>
 #include <pendop/win32/resapi.hpp>
 
@@ -35,12 +39,23 @@ constexpr int state_offline = 3;
 constexpr int state_online_pending = 129;
 constexpr int state_offline_pending = 130;
 
+#ifdef RAW_NEEDS_KEY
+// clusapi.h's declarations (linked against clusapi.dll).
+extern "C" {
+__declspec(dllimport) LONG WINAPI ClusterRegOpenKey(HKEY, LPCWSTR, REGSAM, PHKEY);
+__declspec(dllimport) LONG WINAPI ClusterRegCloseKey(HKEY);
+__declspec(dllimport) LONG WINAPI ClusterRegQueryValue(HKEY, LPCWSTR, LPDWORD, LPBYTE, LPDWORD);
+__declspec(dllimport) DWORD WINAPI ClusterRegSetValue(HKEY, LPCWSTR, DWORD, const BYTE*, DWORD);
+}
+#endif
+
 struct instance {
   RESOURCE_HANDLE handle = nullptr;
   HANDLE thread = nullptr;
   volatile LONG stop = 0;
   DWORD port = 8080;
   DWORD checkpoint = 0;
+  HKEY parameters = nullptr;  // RAW_NEEDS_KEY: "Parameters" under the ResourceKey
 };
 
 DWORD report(instance* r, int state) {
@@ -148,9 +163,27 @@ DWORD parse(PVOID in, DWORD in_size, DWORD& port) {
   return ERROR_SUCCESS;
 }
 
-RESID WINAPI open_v1(LPCWSTR, HKEY, RESOURCE_HANDLE handle) {
+RESID WINAPI open_v1(LPCWSTR, HKEY key, RESOURCE_HANDLE handle) {
+#ifdef RAW_NEEDS_KEY
+  HKEY parameters = nullptr;
+  if (!key || ClusterRegOpenKey(key, L"Parameters", KEY_ALL_ACCESS, &parameters) != ERROR_SUCCESS) {
+    SetLastError(ERROR_FILE_NOT_FOUND);
+    return nullptr;
+  }
+#endif
   auto* r = new instance;
   r->handle = handle;
+#ifdef RAW_NEEDS_KEY
+  r->parameters = parameters;
+  DWORD type = 0, value = 0, size = sizeof value;
+  if (ClusterRegQueryValue(parameters, L"Port", &type, reinterpret_cast<LPBYTE>(&value), &size) ==
+          ERROR_SUCCESS &&
+      type == REG_DWORD) {
+    r->port = value;
+  }
+#else
+  (void)key;
+#endif
   return r;
 }
 RESID WINAPI open_v2(LPCWSTR name, HKEY key, RESOURCE_HANDLE handle, DWORD) {
@@ -159,6 +192,9 @@ RESID WINAPI open_v2(LPCWSTR name, HKEY key, RESOURCE_HANDLE handle, DWORD) {
 void WINAPI close(RESID id) {
   auto* r = static_cast<instance*>(id);
   stop(r);
+#ifdef RAW_NEEDS_KEY
+  ClusterRegCloseKey(r->parameters);
+#endif
   delete r;
 }
 DWORD WINAPI online_v1(RESID id, LPHANDLE) {
@@ -229,7 +265,13 @@ DWORD WINAPI control(RESID id, DWORD code, PVOID in, DWORD in_size, PVOID out, D
     }
     case CLUSCTL_RESOURCE_SET_PRIVATE_PROPERTIES: {
       DWORD port = r->port;
-      const DWORD rc = parse(in, in_size, port);
+      DWORD rc = parse(in, in_size, port);
+#ifdef RAW_NEEDS_KEY
+      if (rc == ERROR_SUCCESS) {
+        rc = ClusterRegSetValue(r->parameters, L"Port", REG_DWORD,
+                                reinterpret_cast<const BYTE*>(&port), sizeof port);
+      }
+#endif
       if (rc == ERROR_SUCCESS) r->port = port;
       return rc;
     }

@@ -58,6 +58,11 @@ class dll_host {
     bool startup_ex = true;                ///< StartupEx (V2 callbacks) or Startup
     DWORD min_version = CLRES_VERSION_V1_00;
     DWORD max_version = CLRES_VERSION_V2_00;
+    /// Open each resource with a ResourceKey ("Resources\\<name>", with an
+    /// empty "Parameters" subkey, as a cluster creates them) from the test
+    /// cluster database of the clusapi.dll double, when that is the
+    /// clusapi.dll loaded; else, and when false, with none.
+    bool cluster_keys = true;
     std::function<void(const host_event&)> on_event;  ///< also called for each event, as it happens
   };
 
@@ -74,8 +79,9 @@ class dll_host {
   [[nodiscard]] const CLRES_FUNCTION_TABLE& table() const noexcept;
 
   // Entry points (each recorded as an event with its result).
-  /// Opens `name`; `key` is its ResourceKey (null: the DLL starts from its
-  /// declared defaults and keeps its properties in memory).
+  /// Opens `name`; `key` is its ResourceKey (null: one from the test
+  /// cluster database with options::cluster_keys, else none, and the DLL
+  /// starts from its declared defaults and keeps its properties in memory).
   RESID open(const std::wstring& name, HKEY key = nullptr);
   DWORD online(RESID id);
   DWORD offline(RESID id);
