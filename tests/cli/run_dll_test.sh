@@ -4,15 +4,18 @@
 # pendop_test_host.exe: the example DLL goes Online and Offline with its
 # private properties set; a DLL that stops reporting is terminated at its
 # PendingTimeout and restarted by policy; a crash, an IsAlive FALSE and an
-# Online that never returns are failures the restart policy handles; bad
-# dll blocks are refused with their JSON paths; no host outlives its run.
+# Online that never returns are failures the restart policy handles; a
+# LooksAlive that never returns meets DeadlockTimeout; Ctrl-C takes the DLL
+# offline; a DLL that needs its ResourceKey gets one; bad dll blocks are
+# refused with their JSON paths; no host outlives its run.
 # Skipped (77) when there is no MinGW build yet; scripts/test builds it first.
 #
 # Usage: run_dll_test.sh PENDOP MINGW_BIN_DIR
 set -uo pipefail
 pendop=$1
 bin=$2
-for f in pendop_test_host.exe pendop_example_resource.dll raw_hang_online.dll raw_needs_key.dll; do
+for f in pendop_test_host.exe pendop_example_resource.dll raw_hang_online.dll raw_needs_key.dll \
+         raw_hang_looks_alive.dll; do
   if [ ! -f "$bin/$f" ]; then
     echo "run-dll: skipped: no $f in $bin (cmake --workflow --preset mingw makes it)"
     exit 77
@@ -175,6 +178,28 @@ if run hang "$work/hang.json" 0; then
   expect "hang: the restart says why" "$work/hang.txt" \
     'pendop killed it \("online" was still running in the DLL 3 s after Terminate\); starting a new host'
   hosts_gone hang "$work/hang"
+fi
+
+# LooksAlive never returns: DeadlockTimeout quarantines the resource, it
+# fails and is terminated; the host, still stuck in LooksAlive, is killed.
+cat >"$work/deadlock.json" <<JSON
+{"resources": [
+  {"name": "stuck", "type": "dll",
+   "properties": {"LooksAlivePollInterval": 300, "DeadlockTimeout": 1000, $policy},
+   "dll": {"path": "$bin/raw_hang_looks_alive.dll", "resource_type": "pendop Raw", "host_dir": "$bin"}}],
+ "script": [{"online": "stuck"}, {"wait_for": "stuck", "state": "Failed", "timeout_ms": 60000},
+            {"wait_ms": 4000}],
+ "expect": {"final": {"stuck": "Failed"}, "terminates": {"stuck": 1}, "restarts": {"stuck": 0}}}
+JSON
+if run deadlock "$work/deadlock.json" 0; then
+  expect "deadlock: DeadlockTimeout, then Terminate" "$work/deadlock.txt" \
+    "stuck +deadlock +LooksAlive did not return within DeadlockTimeout 1000ms; quarantined" \
+    "stuck +terminated +reason=terminate_called  after a failed health check: deadlock" \
+    "stuck +late_return +LooksAlive returned after DeadlockTimeout" \
+    "stuck +Failed +1 +0 +1 +0 +1"
+  expect "deadlock: the stuck host is killed" "$work/deadlock/stuck.log" \
+    '^# killing the host: "looks_alive" was still running in the DLL 3 s after Terminate$'
+  hosts_gone deadlock "$work/deadlock"
 fi
 
 # Bad dll blocks: each problem with its path.

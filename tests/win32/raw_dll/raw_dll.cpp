@@ -13,6 +13,7 @@
 //   RAW_ARBITRATE          Arbitrate and Release without CLUS_CHAR_QUORUM
 //   RAW_CRASH_ONLINE       Online writes through a null pointer
 //   RAW_HANG_ONLINE        Online never returns
+//   RAW_HANG_LOOKS_ALIVE   LooksAlive never returns
 //
 // and one that is no fault: RAW_NEEDS_KEY keeps Port under its cluster key,
 // as most DLLs do (Open fails without the key and its "Parameters" subkey;
@@ -221,8 +222,10 @@ DWORD WINAPI offline_v1(RESID id) { return start(static_cast<instance*>(id), fal
 DWORD WINAPI offline_v2(RESID id, LPCWSTR, DWORD, PBYTE, DWORD, DWORD) { return offline_v1(id); }
 void WINAPI terminate(RESID id) { stop(static_cast<instance*>(id)); }
 BOOL WINAPI looks_alive(RESID) {
-#ifdef RAW_SLOW_LOOKS_ALIVE
+#if defined(RAW_SLOW_LOOKS_ALIVE)
   Sleep(600);
+#elif defined(RAW_HANG_LOOKS_ALIVE)
+  Sleep(INFINITE);
 #endif
   return TRUE;
 }
