@@ -28,10 +28,16 @@ work=$(mktemp -d /tmp/pendop-run-dll.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 fails=0
 ok() { echo "ok   $1"; }
-bad() {
+bad() {  # bad WHAT FILE...: the files in full, and the logs beside them
   echo "FAIL $1"
   shift
-  for f in "$@"; do [ -f "$f" ] && tail -30 "$f"; done
+  local f
+  for f in "$@"; do
+    [ -f "$f" ] && cat "$f"
+    for log in "${f%.txt}"/*.log; do
+      [ -f "$log" ] && { echo "--- $log"; cat "$log"; }
+    done
+  done
   fails=$((fails + 1))
 }
 # expect NAME FILE REGEX...: every REGEX matches a line of FILE.
@@ -149,15 +155,17 @@ cat >"$work/faults.json" <<JSON
  "script": [{"online": "stall"}, {"online": "crash"}, {"online": "sick"},
             {"wait_for": "stall", "state": "Failed", "timeout_ms": 60000}, {"wait_ms": 3500}],
  "expect": {"final": {"stall": "Failed", "crash": "Failed", "sick": "Failed"},
-            "terminates": {"stall": 2, "sick": 2}, "restarts": {"stall": 1, "crash": 1, "sick": 1},
-            "failures": {"stall": 2, "crash": 2, "sick": 2}}}
+            "terminates": {"stall": 2}, "restarts": {"stall": 1, "crash": 1, "sick": 1},
+            "failures": {"stall": 2, "crash": 2}}}
 JSON
 if run faults "$work/faults.json" 0; then
   expect "faults: what the run said" "$work/faults.txt" \
     "stall +terminated +reason=pending_timeout" "stall +restart +automatic Online, attempt 1" \
     "crash +status +OnlinePending -> Failed .*the DLL host exited with code 5: the DLL crashed \(exception 0xc0000005 at" \
     "crash +log +info: the DLL host exited .*; starting a new host" \
-    "sick +is_alive_failed +IsAlive returned FALSE" "expectations: all held"
+    "sick +is_alive_failed +IsAlive returned FALSE" \
+    "sick +terminated +reason=terminate_called  after a failed health check: IsAlive returned FALSE" \
+    "expectations: all held"
   hosts_gone faults "$work/faults"
 fi
 
@@ -200,6 +208,23 @@ if run deadlock "$work/deadlock.json" 0; then
   expect "deadlock: the stuck host is killed" "$work/deadlock/stuck.log" \
     '^# killing the host: "looks_alive" was still running in the DLL 3 s after Terminate$'
   hosts_gone deadlock "$work/deadlock"
+fi
+
+# A host Wine cannot run (not a Windows program): said, tried once more, and
+# the Online fails with Wine's own words.
+mkdir -p "$work/badhost"
+echo "not a Windows program" >"$work/badhost/pendop_test_host.exe"
+cp "$bin/resutils.dll" "$bin/clusapi.dll" "$work/badhost/"
+cat >"$work/badhost.json" <<JSON
+{"resources": [{"name": "b", "type": "dll", "properties": {"PendingTimeout": 60000},
+   "dll": {"path": "$bin/raw_clean.dll", "resource_type": "pendop Raw", "host_dir": "$work/badhost"}}],
+ "script": [{"online": "b"}, {"wait_for": "b", "state": "Failed", "timeout_ms": 60000}],
+ "expect": {"final": {"b": "Failed"}}}
+JSON
+if run badhost "$work/badhost.json" 0; then
+  expect "badhost: Wine's failure, retried once" "$work/badhost.txt" \
+    "b +log +warning: Wine did not run the host: the DLL host exited with code [0-9]+: .*File not found\. \(before Startup returned\); starting it once more" \
+    "b +status +OnlinePending -> Failed .*Online failed: Wine did not run the host: the DLL host exited with code [0-9]+: .* \(before Startup returned\)"
 fi
 
 # Bad dll blocks: each problem with its path.

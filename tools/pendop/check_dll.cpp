@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "check_dll.hpp"
 
+#include "exec_args.hpp"
 #include "win32_binaries.hpp"
 
 #include <sys/wait.h>
@@ -79,13 +80,9 @@ int check_dll(const check_dll_options& o) {
   const std::filesystem::path checker = std::filesystem::path(found.dir) / "pendop_check.exe";
   std::vector<std::string> argv_s = {"wine", checker.string(), wine_path(dll)};
   argv_s.insert(argv_s.end(), passed.begin(), passed.end());
-  std::vector<char*> argv;
-  for (auto& s : argv_s) argv.push_back(s.data());
-  argv.push_back(nullptr);
-  auto env_s = wine_environment();
-  std::vector<char*> envp;
-  for (auto& e : env_s) envp.push_back(e.data());
-  envp.push_back(nullptr);
+  const auto env_s = wine_environment();
+  const auto argv = exec_args(argv_s);
+  const auto envp = exec_args(env_s);
   std::fflush(stdout);
   const pid_t child = ::fork();
   if (child < 0) return fail(std::string("fork: ") + std::strerror(errno));

@@ -49,7 +49,8 @@ const char* const k_run_help =
     "             \"simulated\": {online_ms 1000, offline_ms 500, report_ms 250, never_reports,\n"
     "                           fail_online, ignore_terminate, health_fails_after_ms 0},\n"
     "             \"exec\": {\"agent\": \"ocf:PROVIDER:TYPE\", \"params\": {...}} or\n"
-    "                     {\"start\", \"stop\", \"monitor\": shell commands}, timeout_ms 20000}\n"    "             \"dll\": {\"path\": a resource DLL, \"resource_type\": its type name,\n"
+    "                     {\"start\", \"stop\", \"monitor\": shell commands}, timeout_ms 20000}\n"
+    "             \"dll\": {\"path\": a resource DLL, \"resource_type\": its type name,\n"
     "                    \"private_properties\": {NAME: value}, \"startup\": \"StartupEx\"|\"Startup\",\n"
     "                    \"host_dir\": where pendop_test_host.exe is}\n"
     "  step: {\"online\"|\"offline\"|\"terminate\": NAME} | {\"fail\": NAME of a simulated resource}\n"
@@ -62,7 +63,8 @@ const char* const k_run_help =
     "exec resources: OCF agents are found under $OCF_ROOT (default /usr/lib/ocf) and get the\n"
     "environment Pacemaker gives them; each process runs in its own process group, its\n"
     "output goes to DIR/NAME.log and agents keep state in DIR/ocf-tmp. At the end, Online exec\n"
-    "resources are taken offline and every process the run started is stopped.\n"    "\n"
+    "resources are taken offline and every process the run started is stopped.\n"
+    "\n"
     "dll resources: each runs in pendop_test_host.exe under Wine, found in host_dir, else in\n"
     "$PENDOP_WIN32_DIR, else in PREFIX/lib/pendop/win32; its private properties are set\n"
     "with SET_PRIVATE_PROPERTIES when its host opens it; the channel goes to DIR/NAME.log.\n"
@@ -82,7 +84,6 @@ const char* const k_demo_help =
     "Offline; one that stops reporting and is terminated at its PendingTimeout; one whose\n"
     "IsAlive fails and is restarted per policy until the threshold; one whose worker ignores\n"
     "terminate (a zombie). Outputs go to DIR (default pendop-out). Exit codes as for run.\n";
-
 
 int usage_error(const std::string& text) {
   std::fprintf(stderr, "%s\n", text.c_str());
@@ -184,8 +185,9 @@ parse_outcome parse_command_line(int argc, const char* const* argv) {
       std::printf("pendop %s\n", PENDOP_VERSION);
       out.exit_code = k_ok;
     } else if (!rest.empty()) {
-      out.exit_code = usage_error("pendop: unknown command \"" + rest.front() +
-                                  "\" (commands: demo, run, validate, check-dll; see pendop --help)");
+      out.exit_code =
+          usage_error("pendop: unknown command \"" + rest.front() +
+                      "\" (commands: demo, run, validate, check-dll; see pendop --help)");
     } else {
       std::fputs(k_usage_text, stderr);
       out.exit_code = k_usage;
@@ -208,8 +210,8 @@ parse_outcome parse_command_line(int argc, const char* const* argv) {
   auto rest = chosen->remaining();
   if (chosen == demo && !cl.file.empty()) rest.insert(rest.begin(), cl.file);
   if (!rest.empty()) {
-    out.exit_code = usage_error(name + ": unexpected argument \"" + rest.front() + "\" (see " + name +
-                                " --help)");
+    out.exit_code = usage_error(name + ": unexpected argument \"" + rest.front() + "\" (see " +
+                                name + " --help)");
     return out;
   }
   if (chosen == check) return out;  // check_dll() checks what it was given

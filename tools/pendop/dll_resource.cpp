@@ -27,6 +27,8 @@ constexpr std::chrono::seconds k_terminate_grace{3};
 // How long a host may take to load the DLL and call Startup: the first Wine
 // program in a new prefix sets the prefix up first.
 constexpr std::chrono::seconds k_startup_bound{120};
+// What a host that Wine never ran is said to be, first.
+constexpr std::string_view k_unheard = "Wine did not run the host: ";
 // How often a wait looks at the operation's stop request.
 constexpr std::chrono::milliseconds k_tick{50};
 
@@ -36,19 +38,44 @@ constexpr unsigned k_error_io_pending = 997;
 std::string win32_name(unsigned rc) {
   const char* name = nullptr;
   switch (rc) {
-    case 0: name = "ERROR_SUCCESS"; break;
-    case 1: name = "ERROR_INVALID_FUNCTION"; break;
-    case 2: name = "ERROR_FILE_NOT_FOUND"; break;
-    case 5: name = "ERROR_ACCESS_DENIED"; break;
-    case 13: name = "ERROR_INVALID_DATA"; break;
-    case 87: name = "ERROR_INVALID_PARAMETER"; break;
-    case 234: name = "ERROR_MORE_DATA"; break;
-    case 997: name = "ERROR_IO_PENDING"; break;
-    case 1460: name = "ERROR_TIMEOUT"; break;
-    case 5023: name = "ERROR_INVALID_STATE"; break;
-    case 5078: name = "ERROR_CLUSTER_RESOURCE_TYPE_NOT_FOUND"; break;
-    case 5080: name = "ERROR_CLUSTER_RESNAME_NOT_FOUND"; break;
-    default: break;
+    case 0:
+      name = "ERROR_SUCCESS";
+      break;
+    case 1:
+      name = "ERROR_INVALID_FUNCTION";
+      break;
+    case 2:
+      name = "ERROR_FILE_NOT_FOUND";
+      break;
+    case 5:
+      name = "ERROR_ACCESS_DENIED";
+      break;
+    case 13:
+      name = "ERROR_INVALID_DATA";
+      break;
+    case 87:
+      name = "ERROR_INVALID_PARAMETER";
+      break;
+    case 234:
+      name = "ERROR_MORE_DATA";
+      break;
+    case 997:
+      name = "ERROR_IO_PENDING";
+      break;
+    case 1460:
+      name = "ERROR_TIMEOUT";
+      break;
+    case 5023:
+      name = "ERROR_INVALID_STATE";
+      break;
+    case 5078:
+      name = "ERROR_CLUSTER_RESOURCE_TYPE_NOT_FOUND";
+      break;
+    case 5080:
+      name = "ERROR_CLUSTER_RESNAME_NOT_FOUND";
+      break;
+    default:
+      break;
   }
   return name ? fmt::format(" ({})", name) : std::string();
 }
@@ -78,35 +105,45 @@ bool is_stop(const pendop::error& e) { return e.code == pendop::errc::stopped; }
 struct dll_resource::channel {
   std::mutex mu;
   std::condition_variable cv;
-  std::deque<json> events;           // guarded: not yet taken
-  int terminates_served = 0;         // guarded
-  std::string in_flight;             // guarded: the command sent and not yet served
-  std::optional<std::string> ended;  // guarded: how the host ended
-  std::string crash;                 // guarded: its crash line
-  std::string last_error;            // guarded: the host's last complaint on stderr
-  std::string killed_because;        // guarded
+  std::deque<json> events;                // guarded: not yet taken
+  int terminates_served = 0;              // guarded
+  std::string in_flight;                  // guarded: the command sent and not yet served
+  std::optional<std::string> ended;       // guarded: how the host ended
+  std::string crash;                      // guarded: its crash line
+  std::string last_error;                 // guarded: the host's last complaint on stderr
+  std::string killed_because;             // guarded
+  bool heard = false;                     // guarded: a line of the channel came
+  std::string last_stderr;                // guarded: its last line outside the channel (Wine's)
   std::unique_ptr<host_process> process;  // last: its threads stop before the rest goes
 
   void on_line(host_process::stream s, std::string_view line) {
     if (s == host_process::stream::err) {
       constexpr std::string_view prefix = "pendop_test_host: ";
+      std::lock_guard lk(mu);
       if (line.substr(0, prefix.size()) == prefix) {
-        std::lock_guard lk(mu);
         last_error = std::string(line.substr(prefix.size()));
+      } else if (!line.empty()) {
+        last_stderr = std::string(line.substr(0, 200));
       }
       return;
     }
     json e = json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (!e.is_object()) return;  // not the channel's: it is in the log
+    if (!e.is_object()) {  // not the channel's (Wine's words): it is in the log
+      std::lock_guard lk(mu);
+      if (!line.empty()) last_stderr = std::string(line.substr(0, 200));
+      return;
+    }
     const std::string event = text_of(e, "event");
     {
       std::lock_guard lk(mu);
+      heard = true;
       if (event == "crash") {
         crash = text_of(e, "text");
       } else if (event == "served" && text_of(e, "text").rfind("terminate", 0) == 0) {
         ++terminates_served;
       } else if (event != "terminate" && event != "terminate_returned") {
-        if (event == "served" && !in_flight.empty() && text_of(e, "text").rfind(in_flight, 0) == 0) {
+        if (event == "served" && !in_flight.empty() &&
+            text_of(e, "text").rfind(in_flight, 0) == 0) {
           in_flight.clear();
         }
         if (events.size() >= 10'000) events.pop_front();  // nobody is listening: keep the newest
@@ -129,6 +166,14 @@ struct dll_resource::channel {
     return ended.has_value();
   }
 
+  // Ended without a word on its output or a complaint of its own: Wine did
+  // not get as far as running the host (it happens, rarely, when many Wine
+  // programs start at once).
+  [[nodiscard]] bool ended_unheard() {
+    std::lock_guard lk(mu);
+    return ended.has_value() && !heard && last_error.empty() && killed_because.empty();
+  }
+
   // "the DLL host exited with code 5: the DLL crashed (exception 0xc0000005 at ...)".
   [[nodiscard]] std::string why_ended() {
     std::lock_guard lk(mu);
@@ -136,6 +181,8 @@ struct dll_resource::channel {
     if (!crash.empty()) why += fmt::format(": the DLL crashed ({})", crash);
     if (!killed_because.empty()) why += fmt::format(": pendop killed it ({})", killed_because);
     if (!last_error.empty()) why += fmt::format(": {}", last_error);
+    if (last_error.empty() && !heard && !last_stderr.empty())
+      why += fmt::format(": {}", last_stderr);
     return why;
   }
 
@@ -161,7 +208,10 @@ struct dll_resource::channel {
   // `op`, gives up when the operation is stopped (errc::stopped).
   pendop::result<std::vector<json>> call(const std::string& command, pendop::operation* op) {
     {
+      // What is queued belongs to earlier commands (late reports after a
+      // Terminate, the reply to a call that was given up): nobody waits for it.
       std::lock_guard lk(mu);
+      events.clear();
       in_flight = command;
     }
     if (!process->send(command)) return failure(why_ended());
@@ -169,23 +219,27 @@ struct dll_resource::channel {
     while (true) {
       auto e = take(steady::now() + k_tick);
       if (e) {
-        const bool served = text_of(*e, "event") == "served" && text_of(*e, "text").rfind(command, 0) == 0;
+        const bool served =
+            text_of(*e, "event") == "served" && text_of(*e, "text").rfind(command, 0) == 0;
         got.push_back(std::move(*e));
         if (!served) continue;
         const unsigned rc = rc_of(got.back());
         if (rc == 4) return failure(fmt::format("Open returned NULL{}", last_log(got)));
-        if (rc != 0) return failure(fmt::format("the DLL host refused \"{}\"", text_of(got.back(), "text")));
+        if (rc != 0)
+          return failure(fmt::format("the DLL host refused \"{}\"", text_of(got.back(), "text")));
         return got;
       }
       if (has_ended()) return failure(fmt::format("{} (while {} ran)", why_ended(), command));
-      if (op && op->stop_requested()) return pendop::make_error(pendop::errc::stopped, command + " was stopped");
+      if (op && op->stop_requested())
+        return pendop::make_error(pendop::errc::stopped, command + " was stopped");
     }
   }
 
   // ": <the DLL's last LogEvent text>" among `got`, for an error message.
   static std::string last_log(const std::vector<json>& got) {
     for (auto it = got.rbegin(); it != got.rend(); ++it) {
-      if (text_of(*it, "event") == "log") return fmt::format(" (the DLL logged: {})", text_of(*it, "text"));
+      if (text_of(*it, "event") == "log")
+        return fmt::format(" (the DLL logged: {})", text_of(*it, "text"));
     }
     return {};
   }
@@ -217,6 +271,42 @@ pendop::result<std::shared_ptr<dll_resource::channel>> dll_resource::ensure_host
   if (old) op.log(pendop::log_level::info, old->why_ended() + "; starting a new host");
   old.reset();
 
+  std::shared_ptr<channel> ch;
+  for (int attempt = 1;; ++attempt) {
+    auto started = start_host(op);
+    if (started) {
+      ch = std::move(*started);
+      break;
+    }
+    if (attempt > 1 || !started.error().message.starts_with(k_unheard)) return started.error();
+    op.log(pendop::log_level::warning, started.error().message + "; starting it once more");
+  }
+  if (auto opened = ch->call("open:" + name_, &op); !opened) return opened.error();
+  if (!spec_.private_properties.empty()) {
+    std::string list;
+    for (const auto& [k, v] : spec_.private_properties)
+      list += fmt::format("{}{}={}", list.empty() ? "" : ",", k, v);
+    auto set = ch->call("set:" + list, &op);
+    if (!set) return set.error();
+    // The last control code of `set` is SET_PRIVATE_PROPERTIES (the first asks for the formats).
+    for (auto it = set->rbegin(); it != set->rend(); ++it) {
+      if (text_of(*it, "event") != "control") continue;
+      if (const unsigned rc = rc_of(*it); rc != 0) {
+        return failure(fmt::format("CLUSCTL_RESOURCE_SET_PRIVATE_PROPERTIES of {} answered {}{}{}",
+                                   list, rc, win32_name(rc), channel::last_log(*set)));
+      }
+      break;
+    }
+  }
+  std::lock_guard lk(mu_);
+  if (closed_) return failure("the run is over");
+  ch_ = ch;
+  return ch;
+}
+
+// Starts a host and waits for its Startup(Ex) to return.
+pendop::result<std::shared_ptr<dll_resource::channel>> dll_resource::start_host(
+    pendop::operation& op) {
   auto ch = std::make_shared<channel>();
   std::vector<std::string> argv = {
       "wine", (std::filesystem::path(host_dir_) / "pendop_test_host.exe").string(),
@@ -238,40 +328,25 @@ pendop::result<std::shared_ptr<dll_resource::channel>> dll_resource::ensure_host
       const std::string event = text_of(*e, "event");
       if (event != "startup_ex" && event != "startup") continue;
       if (const unsigned rc = rc_of(*e); rc != 0) {
-        return failure(fmt::format("{} returned {}{}{}", event == "startup" ? "Startup" : "StartupEx",
-                                   rc, win32_name(rc), channel::last_log({*e})));
+        return failure(fmt::format("{} returned {}{}{}",
+                                   event == "startup" ? "Startup" : "StartupEx", rc, win32_name(rc),
+                                   channel::last_log({*e})));
       }
       break;
     }
-    if (ch->has_ended()) return failure(ch->why_ended() + " before Startup returned");
+    if (ch->has_ended()) {
+      return failure(fmt::format("{}{} (before Startup returned)",
+                                 ch->ended_unheard() ? k_unheard : "", ch->why_ended()));
+    }
     if (op.stop_requested()) {
       ch->kill("the Online was stopped before the DLL had started");
       return pendop::make_error(pendop::errc::stopped, "stopped while the DLL host started");
     }
     if (steady::now() >= until) {
-      return failure(fmt::format("the DLL host did not call Startup within {} s",
-                                 k_startup_bound.count()));
+      return failure(
+          fmt::format("the DLL host did not call Startup within {} s", k_startup_bound.count()));
     }
   }
-  if (auto opened = ch->call("open:" + name_, &op); !opened) return opened.error();
-  if (!spec_.private_properties.empty()) {
-    std::string list;
-    for (const auto& [k, v] : spec_.private_properties) list += fmt::format("{}{}={}", list.empty() ? "" : ",", k, v);
-    auto set = ch->call("set:" + list, &op);
-    if (!set) return set.error();
-    // The last control code of `set` is SET_PRIVATE_PROPERTIES (the first asks for the formats).
-    for (auto it = set->rbegin(); it != set->rend(); ++it) {
-      if (text_of(*it, "event") != "control") continue;
-      if (const unsigned rc = rc_of(*it); rc != 0) {
-        return failure(fmt::format("CLUSCTL_RESOURCE_SET_PRIVATE_PROPERTIES of {} answered {}{}{}",
-                                   list, rc, win32_name(rc), channel::last_log(*set)));
-      }
-      break;
-    }
-  }
-  std::lock_guard lk(mu_);
-  if (closed_) return failure("the run is over");
-  ch_ = ch;
   return ch;
 }
 
@@ -308,7 +383,8 @@ pendop::result<void> dll_resource::pending(const std::shared_ptr<channel>& ch,
       const unsigned rc = rc_of(e);
       if (rc == 0) return pendop::ok();  // done before it returned
       if (rc != k_error_io_pending) {
-        return failure(fmt::format("{} returned {}{}{}", entry, rc, win32_name(rc), channel::last_log(*got)));
+        return failure(
+            fmt::format("{} returned {}{}{}", entry, rc, win32_name(rc), channel::last_log(*got)));
       }
     } else if (returned) {
       backlog.push_back(std::move(e));
@@ -323,7 +399,8 @@ pendop::result<void> dll_resource::pending(const std::shared_ptr<channel>& ch,
       e = ch->take(steady::now() + k_tick);
     }
     if (!e) {
-      if (ch->has_ended()) return failure(fmt::format("{} while {} was pending", ch->why_ended(), entry));
+      if (ch->has_ended())
+        return failure(fmt::format("{} while {} was pending", ch->why_ended(), entry));
       if (op.stop_requested()) return pendop::ok();  // stopped: the monitor reports it
       continue;
     }

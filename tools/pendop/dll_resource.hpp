@@ -52,6 +52,7 @@ class dll_resource final : public pendop::resource {
 
  private:
   pendop::result<std::shared_ptr<channel>> ensure_host(pendop::operation& op);
+  pendop::result<std::shared_ptr<channel>> start_host(pendop::operation& op);
   [[nodiscard]] std::shared_ptr<channel> current() const;
   pendop::result<void> pending(const std::shared_ptr<channel>& ch, pendop::operation& op,
                                bool online);

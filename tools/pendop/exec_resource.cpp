@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "exec_resource.hpp"
 
+#include "exec_args.hpp"
 #include "process_sweep.hpp"
 #include "run_control.hpp"
 
@@ -115,11 +116,8 @@ exec_resource::exit_status exec_resource::run(const std::string& action, pendop:
                                               int check_level) {
   const auto argv_s = command(action);
   const auto env_s = environment(action, check_level);
-  std::vector<char*> argv, envp;
-  for (const auto& a : argv_s) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  for (const auto& e : env_s) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
+  const auto argv = exec_args(argv_s);
+  const auto envp = exec_args(env_s);
 
   posix_spawn_file_actions_t files;
   posix_spawn_file_actions_init(&files);

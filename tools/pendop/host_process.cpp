@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "host_process.hpp"
 
+#include "exec_args.hpp"
 #include "run_control.hpp"
 
 #include <fmt/format.h>
@@ -76,19 +77,18 @@ pendop::result<std::unique_ptr<host_process>> host_process::start(
   }
   int in[2], out[2], err[2];
   if (::pipe2(in, O_CLOEXEC) != 0) {
-    return pendop::make_error(pendop::errc::operation_failed, fmt::format("pipe: {}", std::strerror(errno)));
+    return pendop::make_error(pendop::errc::operation_failed,
+                              fmt::format("pipe: {}", std::strerror(errno)));
   }
   if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
     const int e = errno;
     ::close(in[0]);
     ::close(in[1]);
-    return pendop::make_error(pendop::errc::operation_failed, fmt::format("pipe: {}", std::strerror(e)));
+    return pendop::make_error(pendop::errc::operation_failed,
+                              fmt::format("pipe: {}", std::strerror(e)));
   }
-  std::vector<char*> argv, envp;
-  for (const auto& a : argv_s) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  for (const auto& e : env_s) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
+  const auto argv = exec_args(argv_s);
+  const auto envp = exec_args(env_s);
   posix_spawn_file_actions_t files;
   posix_spawn_file_actions_init(&files);
   posix_spawn_file_actions_adddup2(&files, in[0], 0);
@@ -216,7 +216,9 @@ void host_process::read_loop(std::stop_token token) {
       partial[i].append(buf, static_cast<std::size_t>(got));
       std::size_t start = 0, nl = 0;
       while ((nl = partial[i].find('\n', start)) != std::string::npos) {
-        const std::string_view line(partial[i].data() + start, nl - start);
+        std::string_view line(partial[i].data() + start, nl - start);
+        if (!line.empty() && line.back() == '\r')
+          line.remove_suffix(1);  // Wine's console ends lines so
         (void)write_all(log_fd_, fmt::format("{}{}\n", i == 0 ? "" : "! ", line));
         if (on_line_) on_line_(i == 0 ? stream::out : stream::err, line);
         start = nl + 1;

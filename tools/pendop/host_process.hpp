@@ -35,10 +35,10 @@ class host_process {
   /// Starts `argv` (argv[0] looked up on PATH) with `env`; `log_path` gets
   /// every line both ways ("> " for what was sent).
   static pendop::result<std::unique_ptr<host_process>> start(const std::vector<std::string>& argv,
-                                                              const std::vector<std::string>& env,
-                                                              const std::string& log_path,
-                                                              line_handler on_line,
-                                                              exit_handler on_exit);
+                                                             const std::vector<std::string>& env,
+                                                             const std::string& log_path,
+                                                             line_handler on_line,
+                                                             exit_handler on_exit);
 
   /// Kills the process if it is still running (SIGKILL) and waits for it.
   ~host_process();

@@ -48,17 +48,19 @@ win32_dir find_win32_dir(const std::string& given, std::string_view how_to_name,
   }
   if (const char* env = std::getenv("PENDOP_WIN32_DIR"); env && *env) {
     if (auto gone = missing(env, needs); !gone.empty()) {
-      return {{}, fmt::format("no {} in {} ($PENDOP_WIN32_DIR; it needs {})", gone, env, names(needs))};
+      return {{},
+              fmt::format("no {} in {} ($PENDOP_WIN32_DIR; it needs {})", gone, env, names(needs))};
     }
     return {env, {}};
   }
   if (const auto dir = installed_dir(); !dir.empty() && missing(dir, needs).empty()) {
     return {dir.string(), {}};
   }
-  return {{}, fmt::format("where is {}? Name its directory with {}, or set PENDOP_WIN32_DIR to "
-                          "the bin/ of a MinGW build of pendop, or install them in {} "
-                          "(docs/windows-dll.md, \"Testing your DLL\")",
-                          *needs.begin(), how_to_name, installed_dir().string())};
+  return {{},
+          fmt::format("where is {}? Name its directory with {}, or set PENDOP_WIN32_DIR to "
+                      "the bin/ of a MinGW build of pendop, or install them in {} "
+                      "(docs/windows-dll.md, \"Testing your DLL\")",
+                      *needs.begin(), how_to_name, installed_dir().string())};
 }
 
 std::string wine_path(const std::filesystem::path& p) {
