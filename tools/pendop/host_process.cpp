@@ -217,8 +217,8 @@ void host_process::read_loop(std::stop_token token) {
       std::size_t start = 0, nl = 0;
       while ((nl = partial[i].find('\n', start)) != std::string::npos) {
         std::string_view line(partial[i].data() + start, nl - start);
-        if (!line.empty() && line.back() == '\r')
-          line.remove_suffix(1);  // Wine's console ends lines so
+        // Wine's console output ends its lines with "\r\n".
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         (void)write_all(log_fd_, fmt::format("{}{}\n", i == 0 ? "" : "! ", line));
         if (on_line_) on_line_(i == 0 ? stream::out : stream::err, line);
         start = nl + 1;
