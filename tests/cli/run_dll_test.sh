@@ -6,7 +6,8 @@
 # PendingTimeout and restarted by policy; a crash, an IsAlive FALSE and an
 # Online that never returns are failures the restart policy handles; a
 # LooksAlive that never returns meets DeadlockTimeout; Ctrl-C takes the DLL
-# offline; a DLL that needs its ResourceKey gets one; bad dll blocks are
+# offline; a DLL that needs its ResourceKey gets one, and the DLL the
+# documented recipe builds runs; bad dll blocks are
 # refused with their JSON paths; no host outlives its run.
 # Skipped (77) when there is no MinGW build yet; scripts/test builds it first.
 #
@@ -109,6 +110,29 @@ if run example "$work/example.json" 0; then
     '"event":"open","resource":"keyed","rc":0' '^> set:Port=9090$' \
     '"event":"control","resource":"keyed","rc":0,"text":"0x01400086"'
   hosts_gone example "$work/example"
+fi
+
+# The DLL that docs/windows-dll.md's recipe builds from an installed pendop
+# (kept by package_win32_recipe in the MinGW build), Port set, Online and Offline.
+recipe_dll=$bin/../recipe/my_resource.dll
+if [ -f "$recipe_dll" ]; then
+  cat >"$work/recipe.json" <<JSON
+{"resources": [
+  {"name": "svc", "type": "dll", "properties": {"PendingTimeout": 30000},
+   "dll": {"path": "$recipe_dll", "resource_type": "My Service", "host_dir": "$bin",
+           "private_properties": {"Port": 9443}}}],
+ "script": [{"online": "svc"}, {"wait_for": "svc", "state": "Online", "timeout_ms": 60000},
+            {"offline": "svc"}, {"wait_for": "svc", "state": "Offline", "timeout_ms": 60000}],
+ "expect": {"final": {"svc": "Offline"}, "failures": {"svc": 0}}}
+JSON
+  if run recipe "$work/recipe.json" 0; then
+    expect "recipe: the documented DLL, its Port taken up at Online" "$work/recipe.txt" \
+      "svc +log +info: listening on 9443" "svc +status +OnlinePending -> Online" \
+      "svc +status +OfflinePending -> Offline"
+    hosts_gone recipe "$work/recipe"
+  fi
+else
+  echo "skip recipe: no $recipe_dll (the MinGW tests' package_win32_recipe keeps it)"
 fi
 
 # Ctrl-C at a terminal (SIGINT to pendop's process group): the host, in a

@@ -16,6 +16,12 @@ class my_resource final : public pendop::resource {
     return pendop::ok();
   }
   pendop::result<void> offline(pendop::operation&) override { return pendop::ok(); }
+  // Values SET after Open (Set-ClusterParameter) arrive here before the next
+  // Online: without this, the resource keeps the Port it was made with.
+  pendop::result<void> apply(const pendop::parameter_values& v) override {
+    port_ = v.number("Port");
+    return pendop::ok();
+  }
 
  private:
   std::uint64_t port_;

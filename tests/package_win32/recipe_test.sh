@@ -8,7 +8,8 @@
 # apt-get line must be installed (they are checked, not installed). Then the
 # DLL must export exactly Startup and StartupEx, import only Windows' own
 # DLLs, resutils and clusapi, load under Wine in the test host (StartupEx,
-# Open, Online until Online, Close) and pass pendop_check.
+# Open, Online until Online, Close) and pass pendop_check. The DLL is kept
+# as BIN_DIR/../recipe/my_resource.dll.
 #
 # Usage: recipe_test.sh SOURCE_DIR BIN_DIR   (BIN_DIR: pendop_test_host.exe,
 #        pendop_check.exe and the doubles resutils.dll and clusapi.dll)
@@ -94,4 +95,7 @@ grep -q '"event":"close","resource":"Recipe1","rc":0' "$work/host.log" ||
 grep -E '^(FAIL|pendop_check:)' "$work/check.log"
 grep -Eq '^pendop_check: [0-9]+ passed, 0 failed' "$work/check.log" ||
   { echo "recipe: pendop_check found faults in my_resource.dll"; exit 1; }
+# Kept beside the MinGW build for cli_run_dll, which runs it under `pendop run`.
+mkdir -p "$bin/../recipe"
+cp "$dll" "$bin/../recipe/my_resource.dll"
 echo "recipe: passed"

@@ -10,6 +10,10 @@ class my_resource final : public pendop::resource {
   explicit my_resource(std::uint64_t port) : port_(port) {}
   pendop::result<void> online(pendop::operation&) override { return pendop::ok(); }
   pendop::result<void> offline(pendop::operation&) override { return pendop::ok(); }
+  pendop::result<void> apply(const pendop::parameter_values& v) override {
+    port_ = v.number("Port");
+    return pendop::ok();
+  }
 
  private:
   std::uint64_t port_;
