@@ -177,7 +177,9 @@ cat >"$work/faults.json" <<JSON
    "dll": {"path": "$bin/raw_is_alive_false.dll", "resource_type": "pendop Raw",
            "host_dir": "$bin", "startup": "Startup"}}],
  "script": [{"online": "stall"}, {"online": "crash"}, {"online": "sick"},
-            {"wait_for": "stall", "state": "Failed", "timeout_ms": 60000}, {"wait_ms": 3500}],
+            {"wait_for": "stall", "state": "Failed", "timeout_ms": 60000},
+            {"wait_for": "stall", "state": "OnlinePending", "timeout_ms": 60000},
+            {"wait_for": "stall", "state": "Failed", "timeout_ms": 60000}, {"wait_ms": 1500}],
  "expect": {"final": {"stall": "Failed", "crash": "Failed", "sick": "Failed"},
             "terminates": {"stall": 2}, "restarts": {"stall": 1, "crash": 1, "sick": 1},
             "failures": {"stall": 2, "crash": 2}}}
@@ -200,7 +202,8 @@ cat >"$work/hang.json" <<JSON
   {"name": "hang", "type": "dll", "properties": {"PendingTimeout": 1000, $policy},
    "dll": {"path": "$bin/raw_hang_online.dll", "resource_type": "pendop Raw", "host_dir": "$bin"}}],
  "script": [{"online": "hang"}, {"wait_for": "hang", "state": "Failed", "timeout_ms": 60000},
-            {"wait_ms": 600}, {"wait_for": "hang", "state": "Failed", "timeout_ms": 60000}],
+            {"wait_for": "hang", "state": "OnlinePending", "timeout_ms": 60000},
+            {"wait_for": "hang", "state": "Failed", "timeout_ms": 60000}],
  "expect": {"final": {"hang": "Failed"}, "terminates": {"hang": 2}, "restarts": {"hang": 1}}}
 JSON
 if run hang "$work/hang.json" 0; then
@@ -220,7 +223,7 @@ cat >"$work/deadlock.json" <<JSON
    "properties": {"LooksAlivePollInterval": 300, "DeadlockTimeout": 1000, $policy},
    "dll": {"path": "$bin/raw_hang_looks_alive.dll", "resource_type": "pendop Raw", "host_dir": "$bin"}}],
  "script": [{"online": "stuck"}, {"wait_for": "stuck", "state": "Failed", "timeout_ms": 60000},
-            {"wait_ms": 4000}],
+            {"wait_ms": 6000}],
  "expect": {"final": {"stuck": "Failed"}, "terminates": {"stuck": 1}, "restarts": {"stuck": 0}}}
 JSON
 if run deadlock "$work/deadlock.json" 0; then
