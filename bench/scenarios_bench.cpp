@@ -47,7 +47,7 @@
 //   report_stream, idle); repeat it for several.
 #include <pendop/posix/monitor.hpp>
 #include <pendop/posix/resource_runner.hpp>
-#include <pendop/posix/thread_count.hpp>
+#include <pendop/platform/thread_count.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -303,7 +303,7 @@ class timed_out final : public pendop::resource {
 // leave 1 ms apart once it is quiet: 10 000 of them take about 11 s.)
 void await_threads(int threads) {
   const auto give_up = clock_type::now() + 30s;
-  while (pendop::posix::process_thread_count().value_or(0) > threads &&
+  while (pendop::platform::process_thread_count().value_or(0) > threads &&
          clock_type::now() < give_up) {
     std::this_thread::sleep_for(10ms);
   }
@@ -609,7 +609,7 @@ std::vector<metric> bench_idle(int n, int seconds) {
   std::this_thread::sleep_for(200ms);  // worker threads of the Online calls have exited
   const long after = rss_kib();
   const double heap_after = heap_in_use();
-  const int threads = pendop::posix::process_thread_count().value_or(-1);
+  const int threads = pendop::platform::process_thread_count().value_or(-1);
   const double cpu0 = cpu_seconds();
   const auto t0 = clock_type::now();
   std::this_thread::sleep_for(std::chrono::seconds(seconds));
@@ -705,7 +705,7 @@ int main(int argc, char** argv) {
   std::fprintf(stderr, "pendop benchmarks%s\n", quick ? " (quick)" : "");
   // Each scenario after the first starts once the threads an earlier one
   // left parked or leaving are gone.
-  const int quiet_threads = pendop::posix::process_thread_count().value_or(0);
+  const int quiet_threads = pendop::platform::process_thread_count().value_or(0);
   if (selected("dispatch")) add(bench_dispatch(quick ? 100 : 2000));
   const int storm_rounds = quick ? 2 : 5;
   if (selected("terminate")) add(bench_terminate(quick ? 50 : 1000, storm_rounds));

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Install and export. find_package(pendop [COMPONENTS ...]) gives
-#   pendop::core                  always
-#   pendop::posix, pendop::ocf, pendop::testing   on POSIX systems
+#   pendop::core, pendop::posix, pendop::testing  always
+#   pendop::ocf                                   on POSIX systems
 #   pendop::win32, pendop::dll_host               in a Windows (MinGW) build
 # and the `pendop` command when it was built (PENDOP_BUILD_TOOLS).
 include(CMakePackageConfigHelpers)
@@ -9,17 +9,18 @@ include(CMakePackageConfigHelpers)
 set(pendop_cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/pendop)
 set(pendop_targets pendop_core)
 set(pendop_components core)
-if(TARGET pendop_backend_posix)
-  list(APPEND pendop_targets pendop_platform_posix pendop_backend_posix pendop_backend_ocf
-                             pendop_testing)
-  list(APPEND pendop_components posix ocf testing)
+list(APPEND pendop_targets pendop_platform pendop_backend_posix pendop_testing)
+list(APPEND pendop_components posix testing)
+if(TARGET pendop_backend_ocf)
+  list(APPEND pendop_targets pendop_backend_ocf)
+  list(APPEND pendop_components ocf)
 endif()
 if(TARGET pendop_backend_win32)
   list(APPEND pendop_targets pendop_platform_win32 pendop_backend_win32 pendop_dll_host)
   list(APPEND pendop_components win32 dll_host)
 endif()
 if(TARGET pendop_staged_fmt)  # MinGW: the header-only fmt and json, exported empty
-  list(APPEND pendop_targets pendop_staged_fmt pendop_staged_json)
+  list(APPEND pendop_targets pendop_staged_fmt pendop_staged_json pendop_staged_boost)
 endif()
 
 # Components, one Debian package each (cmake/pendop_package.cmake): libs (the

@@ -740,59 +740,6 @@ TEST_CASE("create rejects a null resource, an empty sink, a blank name and bad p
 
 }  // TEST_SUITE
 
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-namespace {
-// TSan's runtime needs its own threads in a forked child.
-#if defined(__SANITIZE_THREAD__)
-constexpr bool k_under_tsan = true;
-#else
-constexpr bool k_under_tsan = false;
-#endif
-}  // namespace
-
-TEST_SUITE("posix/resource_runner") {
-
-// Thread creation made to fail for real: a child process running as an
-// unprivileged user with a process limit of 1 cannot start any thread.
-TEST_CASE("thread creation failing ends the Online in Failed with a clear error") {
-  if (k_under_tsan) {
-    MESSAGE("skipped under TSan: its runtime needs threads in the forked child");
-    return;
-  }
-  const pid_t child = ::fork();
-  REQUIRE(child >= 0);
-  if (child == 0) {
-    const rlimit one{1, 1};
-    if (::setgid(65534) != 0 || ::setuid(65534) != 0 || ::setrlimit(RLIMIT_NPROC, &one) != 0) {
-      ::_exit(2);  // not permitted here: reported as skipped below
-    }
-    report_log log;
-    auto runner = resource_runner::create(std::make_shared<scripted_resource>(), log.sink());
-    if (!runner) ::_exit(10);
-    auto started = runner->online();
-    if (started) ::_exit(11);
-    if (started.error().code != pendop::errc::worker_start_failed) ::_exit(12);
-    if (started.error().message.rfind("worker::create: cannot start a thread", 0) != 0) ::_exit(13);
-    if (runner->state() != resource_state::failed) ::_exit(14);
-    const auto reports = log.reports();
-    if (reports.size() != 2 || !reports.back().final) ::_exit(15);
-    ::_exit(0);
-  }
-  int status = 0;
-  REQUIRE(::waitpid(child, &status, 0) == child);
-  REQUIRE(WIFEXITED(status));
-  if (WEXITSTATUS(status) == 2) {
-    MESSAGE("cannot drop privileges here (not root): thread-creation failure not injected");
-    return;
-  }
-  CHECK(WEXITSTATUS(status) == 0);
-}
-
-}  // TEST_SUITE
-
 TEST_SUITE("posix/runner outcomes") {
 
 TEST_CASE("online returns the operation's id and wait returns its final report") {

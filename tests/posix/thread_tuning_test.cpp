@@ -3,12 +3,12 @@
 // gives way, a reused one keeps its priority, call threads wake on time, a
 // lot of many threads sizes the futex hash for them, and the process fence
 // the engine's delivery turns pair with works, in a forked child as well.
-#include <pendop/posix/futex_hash.hpp>
-#include <pendop/posix/process_fence.hpp>
+#include <pendop/platform/futex_hash.hpp>
+#include <pendop/platform/process_fence.hpp>
 #include <pendop/posix/thread_lot.hpp>
 #include <pendop/posix/thread_pool_executor.hpp>
-#include <pendop/posix/thread_priority.hpp>
-#include <pendop/posix/timer_slack.hpp>
+#include <pendop/platform/thread_priority.hpp>
+#include <pendop/platform/timer_slack.hpp>
 
 #include <doctest/doctest.h>
 
@@ -46,7 +46,7 @@ TEST_CASE("a thread that lowers its priority runs at nice 19 and the others keep
   const int mine = my_nice();
   int lowered = 0;
   std::thread([&] {
-    pendop::posix::lower_current_thread_priority();
+    pendop::platform::lower_current_thread_priority();
     lowered = my_nice();
   }).join();
   CHECK(lowered == 19);
@@ -57,7 +57,7 @@ TEST_CASE("a thread with precise timers has the minimum timer slack") {
   const long mine = my_timer_slack();
   long precise = 0;
   std::thread([&] {
-    pendop::posix::make_current_thread_timers_precise();
+    pendop::platform::make_current_thread_timers_precise();
     precise = my_timer_slack();
   }).join();
   CHECK(precise == 1);
@@ -90,25 +90,25 @@ TEST_CASE("a job on a lot's parked thread keeps the normal priority") {
 TEST_CASE("the futex hash only grows and is rounded up to a power of two") {
   // One thread started: the kernel has given the process its private hash.
   std::thread([] {}).join();
-  const std::size_t before = pendop::posix::futex_hash_slots();
+  const std::size_t before = pendop::platform::futex_hash_slots();
   if (before == 0) {
     MESSAGE("no private futex hash here (Linux before 6.16): nothing to size");
-    CHECK(pendop::posix::reserve_futex_hash(4096) == 0);
+    CHECK(pendop::platform::reserve_futex_hash(4096) == 0);
     return;
   }
-  CHECK(pendop::posix::reserve_futex_hash(3000) == 4096);
-  CHECK(pendop::posix::futex_hash_slots() == 4096);
-  CHECK(pendop::posix::reserve_futex_hash(64) == 4096);  // never shrinks
-  CHECK(pendop::posix::futex_hash_slots() == 4096);
+  CHECK(pendop::platform::reserve_futex_hash(3000) == 4096);
+  CHECK(pendop::platform::futex_hash_slots() == 4096);
+  CHECK(pendop::platform::reserve_futex_hash(64) == 4096);  // never shrinks
+  CHECK(pendop::platform::futex_hash_slots() == 4096);
 }
 
 TEST_CASE("a lot asked to grow the futex hash to two buckets per thread as its threads double") {
   std::thread([] {}).join();
-  if (pendop::posix::futex_hash_slots() == 0) {
+  if (pendop::platform::futex_hash_slots() == 0) {
     MESSAGE("no private futex hash here (Linux before 6.16): nothing to size");
     return;
   }
-  REQUIRE(pendop::posix::futex_hash_slots() < 256);  // the kernel's default for a few CPUs
+  REQUIRE(pendop::platform::futex_hash_slots() < 256);  // the kernel's default for a few CPUs
   constexpr int threads = 128;
   std::latch started(threads);
   std::latch release(1);
@@ -121,7 +121,7 @@ TEST_CASE("a lot asked to grow the futex hash to two buckets per thread as its t
       });
     }
     started.wait();  // 128 threads, each blocked at once
-    CHECK(pendop::posix::futex_hash_slots() >= 2 * threads);
+    CHECK(pendop::platform::futex_hash_slots() >= 2 * threads);
     release.count_down();
     REQUIRE(await_parked(*lot, threads));
   }
@@ -129,7 +129,7 @@ TEST_CASE("a lot asked to grow the futex hash to two buckets per thread as its t
 
 TEST_CASE("a lot leaves the process's futex hash alone unless asked") {
   std::thread([] {}).join();
-  const std::size_t before = pendop::posix::futex_hash_slots();
+  const std::size_t before = pendop::platform::futex_hash_slots();
   if (before == 0) {
     MESSAGE("no private futex hash here (Linux before 6.16): nothing to size");
     return;
@@ -146,22 +146,22 @@ TEST_CASE("a lot leaves the process's futex hash alone unless asked") {
       });
     }
     started.wait();
-    CHECK(pendop::posix::futex_hash_slots() == before);
+    CHECK(pendop::platform::futex_hash_slots() == before);
     release.count_down();
     REQUIRE(await_parked(*lot, threads));
   }
 }
 
 TEST_CASE("the process fence is ready on Linux, and a forked child registers it again") {
-  if (!pendop::posix::process_fence_ready()) {
+  if (!pendop::platform::process_fence_ready()) {
     MESSAGE("membarrier's private expedited command is not available here: engines pair full fences");
     return;
   }
-  pendop::posix::process_fence();  // returns: the registration took
+  pendop::platform::process_fence();  // returns: the registration took
   const pid_t child = ::fork();
   REQUIRE(child >= 0);
   if (child == 0) {
-    pendop::posix::process_fence();  // aborts if it cannot register again
+    pendop::platform::process_fence();  // aborts if it cannot register again
     ::_exit(0);
   }
   int status = 0;

@@ -7,21 +7,19 @@
 
 #include <doctest/doctest.h>
 
+#include "count_latch.hpp"
+
 #include "scripted_resource.hpp"
 #include "thread_count_guard.hpp"
 
 #include <atomic>
 #include <chrono>
-#include <fstream>
 #include <future>
-#include <latch>
 #include <memory>
 #include <mutex>
-#include <string>
 #include <thread>
 #include <vector>
 
-#include <unistd.h>
 
 using namespace std::chrono_literals;
 using pendop::posix::worker;
@@ -336,7 +334,7 @@ TEST_CASE("threads whose linger is over leave a gap apart and stay reusable unti
   thread_count_guard threads;
   constexpr auto gap = 400ms;
   auto lot = std::make_shared<thread_lot>(3, 10ms, gap);
-  std::latch started(3);
+  pendop_test::count_latch started(3);
   gate release;
   for (int i = 0; i < 3; ++i) {
     lot->start([&] {
@@ -361,7 +359,7 @@ namespace {
 
 // Parks two threads in `lot` (started at once, so both park).
 void park_two(thread_lot& lot) {
-  std::latch started(2);
+  pendop_test::count_latch started(2);
   gate release;
   for (int i = 0; i < 2; ++i) {
     lot.start([&] {
@@ -427,55 +425,6 @@ TEST_CASE("each parked thread lingers from its own parking, not from becoming th
   const auto second_left = std::chrono::steady_clock::now();
   CHECK(second_left >= second_parked + 600ms - 50ms);  // lingered (it parked just before)
   CHECK(second_left < first_left + 550ms);
-}
-
-namespace {
-
-// Times the thread `tid` of this process has blocked so far (Linux).
-long voluntary_switches(pid_t tid) {
-  std::ifstream in("/proc/self/task/" + std::to_string(tid) + "/status");
-  for (std::string line; std::getline(in, line);) {
-    if (line.rfind("voluntary_ctxt_switches:", 0) == 0) return std::stol(line.substr(24));
-  }
-  return -1;
-}
-
-}  // namespace
-
-TEST_CASE("only the oldest parked thread wakes when lingers end") {
-  thread_count_guard threads;
-  // A long gap and calm: the oldest waits for its turn to leave; the others
-  // wait for it, untimed, and so do not wake when their own lingers end.
-  auto lot = std::make_shared<thread_lot>(4, 100ms, 10s, 10s);
-  std::latch started(4);
-  gate release;
-  std::mutex mu;
-  std::vector<pid_t> tids;
-  for (int i = 0; i < 4; ++i) {
-    lot->start([&] {
-      {
-        std::lock_guard lk(mu);
-        tids.push_back(::gettid());
-      }
-      started.count_down();
-      release.wait();
-    });
-  }
-  started.wait();
-  release.open();
-  REQUIRE(await_parked(*lot, 4));
-  std::this_thread::sleep_for(50ms);  // all inside their waits
-  std::vector<long> before;
-  for (const pid_t t : tids) before.push_back(voluntary_switches(t));
-  std::this_thread::sleep_for(500ms);  // five lingers
-  int woke = 0;
-  for (std::size_t i = 0; i < tids.size(); ++i) {
-    REQUIRE(before[i] >= 0);
-    if (voluntary_switches(tids[i]) != before[i]) ++woke;
-  }
-  CHECK(woke <= 1);
-  CHECK(lot->parked() == 4);  // none has left: the lot was never calm for 10 s
-  lot.reset();
 }
 
 TEST_CASE("a lot's calm is no start or park for its calm time, however long its gap") {

@@ -16,7 +16,7 @@
 // Usage: pendop_stress [--resources N] [--ops N] [--seed S] [--limit-s S]
 // Prints one JSON line of figures; exit code 0 only when every check held.
 #include <pendop/posix/monitor.hpp>
-#include <pendop/posix/thread_count.hpp>
+#include <pendop/platform/thread_count.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -128,7 +128,7 @@ int main(int argc, char** argv) {
     else if (a == "--limit-s") limit_s = std::atoi(argv[i + 1]);
   }
   std::thread([] {}).join();  // sanitizer helper threads start with the first thread
-  const int threads_before = pendop::posix::process_thread_count().value_or(-1);
+  const int threads_before = pendop::platform::process_thread_count().value_or(-1);
   const auto started = std::chrono::steady_clock::now();
 
   // The deadlock watchdog.
@@ -271,7 +271,7 @@ int main(int argc, char** argv) {
         "zombies " + std::to_string(zombies) + " != bodies that ignored a stop " +
             std::to_string(ignored));
   check(report.complete(), "shutdown left resources stopping");
-  const int threads_after = pendop::posix::process_thread_count().value_or(-1);
+  const int threads_after = pendop::platform::process_thread_count().value_or(-1);
   check(threads_after == threads_before, "threads " + std::to_string(threads_after) +
                                              " after the storm, " + std::to_string(threads_before) +
                                              " before");

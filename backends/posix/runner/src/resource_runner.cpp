@@ -4,7 +4,7 @@
 #include <pendop/host/deadline_timers.hpp>
 #include <pendop/host/operation_engine.hpp>
 #include <pendop/host/worker_platform.hpp>
-#include <pendop/posix/process_fence.hpp>
+#include <pendop/platform/process_fence.hpp>
 #include <pendop/posix/steady_time_source.hpp>
 #include <pendop/posix/thread_lot.hpp>
 #include <pendop/posix/thread_pool_executor.hpp>
@@ -51,8 +51,8 @@ class posix_platform final : public worker_platform {
   void begin_activity() noexcept override { clock_->begin_activity(); }
   void end_activity() noexcept override { clock_->end_activity(); }
 
-  bool has_process_fence() const noexcept override { return process_fence_ready(); }
-  void process_fence() noexcept override { posix::process_fence(); }
+  bool has_process_fence() const noexcept override { return platform::process_fence_ready(); }
+  void process_fence() noexcept override { platform::process_fence(); }
 
  private:
   class context final : public worker_context {

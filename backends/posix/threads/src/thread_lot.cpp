@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <pendop/posix/thread_lot.hpp>
 
-#include <pendop/posix/futex_hash.hpp>
-#include <pendop/posix/thread_priority.hpp>
+#include <pendop/platform/futex_hash.hpp>
+#include <pendop/platform/thread_priority.hpp>
 
 #include <algorithm>
 #include <bit>
@@ -127,7 +127,7 @@ void serve(const std::shared_ptr<lot_state>& st, thread_lot::job fn) {
     std::lock_guard lk(st->mu);
     --st->live;
   }
-  lower_current_thread_priority();
+  platform::lower_current_thread_priority();
 }
 
 // Threads from which on the futex hash grows with the lot (it has 16
@@ -165,7 +165,7 @@ void thread_lot::start(job fn) {
   // Each doubling of the lot's threads doubles the futex hash: about two
   // buckets per thread that may be blocked.
   if (state_->grow_futex_hash && live >= detail::futex_hash_from && std::has_single_bit(live)) {
-    reserve_futex_hash(2 * live);
+    platform::reserve_futex_hash(2 * live);
   }
   try {
     std::thread([st = state_, fn = std::move(fn)]() mutable { detail::serve(st, std::move(fn)); })

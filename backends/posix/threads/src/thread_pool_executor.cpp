@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <pendop/posix/thread_pool_executor.hpp>
 
-#include <pendop/posix/timer_slack.hpp>
+#include <pendop/platform/timer_slack.hpp>
 #include <pendop/posix/worker.hpp>
 
 #include <algorithm>
@@ -171,7 +171,7 @@ taken take(pool_state& st, std::unique_lock<std::mutex>& lk, bool returning) {
 void serve(const std::shared_ptr<pool_state>& st) {
   // Timed calls are due at a deadline, and calls may wait for one on purpose
   // (the last of a PendingTimeout, before a stop): they wake on time.
-  make_current_thread_timers_precise();
+  platform::make_current_thread_timers_precise();
   std::unique_lock lk(st->mu);
   for (bool returning = false;; returning = true) {
     ++st->idle;

@@ -2,13 +2,12 @@
 #include <pendop/posix/worker.hpp>
 
 #include <pendop/posix/thread_lot.hpp>
-#include <pendop/posix/thread_name.hpp>
+#include <pendop/platform/thread_name.hpp>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <system_error>
@@ -21,9 +20,12 @@ namespace detail {
 // so an abandoned (detached) thread never touches freed memory.
 struct worker_state {
   std::stop_source source;  // the terminate flag; made before the thread starts
-  std::atomic<bool> go{false};  // the owner is done with create(): the body may run
   std::mutex mu;
+  // A mutex and condition variables, not std::atomic::wait: MinGW's
+  // libstdc++ has no platform wait behind it, and can lose that wake-up.
+  std::condition_variable go_cv;
   std::condition_variable exited_cv;
+  bool go = false;          // guarded by mu: the owner is done with create()
   bool exited = false;      // guarded by mu
   std::string exception;    // guarded by mu
 };
@@ -62,9 +64,12 @@ result<void> worker::create(body fn, std::string name) {
       // waits for `go`: the body may destroy this worker, so it runs only
       // once create() is done with it.
       auto job = [st, fn = std::move(fn), name = std::move(name)]() mutable {
-        st->go.wait(false);
+        {
+          std::unique_lock lk(st->mu);
+          st->go_cv.wait(lk, [&] { return st->go; });
+        }
         t_current = st.get();
-        set_current_thread_name(name);
+        platform::set_current_thread_name(name);
         std::string escaped;
         try {
           fn(st->source.get_token());
@@ -94,8 +99,11 @@ result<void> worker::create(body fn, std::string name) {
     state_ = st;
     detached_ = false;
   }
-  st->go.store(true);
-  st->go.notify_one();
+  {
+    std::lock_guard lk(st->mu);
+    st->go = true;
+  }
+  st->go_cv.notify_one();
   return ok();
 }
 

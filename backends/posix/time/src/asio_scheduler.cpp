@@ -2,7 +2,7 @@
 #include <pendop/posix/asio_scheduler.hpp>
 
 #include <pendop/posix/steady_time_source.hpp>
-#include <pendop/posix/thread_name.hpp>
+#include <pendop/platform/thread_name.hpp>
 
 #include "asio_timers.hpp"
 
@@ -28,7 +28,7 @@ struct asio_scheduler_impl {
 
 asio_scheduler::asio_scheduler() : impl_(std::make_shared<detail::asio_scheduler_impl>()) {
   impl_->thread = std::thread([impl = impl_] {
-    set_current_thread_name("pendop-monitor");
+    platform::set_current_thread_name("pendop-monitor");
     impl->io.run();
   });
 }

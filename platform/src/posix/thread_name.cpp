@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
-#include <pendop/posix/thread_name.hpp>
+#include <pendop/platform/thread_name.hpp>
 
 #include <pthread.h>
 
 #include <string>
 
-namespace pendop::posix {
+namespace pendop::platform {
 
 void set_current_thread_name(std::string_view name) noexcept {
   constexpr std::size_t k_limit = 15;  // 16 bytes including the terminator (Linux)
@@ -17,4 +17,4 @@ void set_current_thread_name(std::string_view name) noexcept {
   }
 }
 
-}  // namespace pendop::posix
+}  // namespace pendop::platform

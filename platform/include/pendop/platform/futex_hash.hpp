@@ -7,14 +7,14 @@
 // of a body, a call thread or a lock costs a walk past hundreds of others:
 // the watchdog then falls behind by hundreds of milliseconds. A lot that
 // starts many threads asks for about two buckets per thread.
-// Nothing on systems without a private futex hash. Best effort: the hash
-// only grows, a process that chose the global hash (or made its hash
+// Nothing on systems without a private futex hash (Windows, whose waits
+// have no per-process hash to size). Best effort: the hash only grows, a process that chose the global hash (or made its hash
 // immutable) keeps it, and failures are ignored.
 #pragma once
 
 #include <cstddef>
 
-namespace pendop::posix {
+namespace pendop::platform {
 
 /// Buckets in the calling process's private futex hash; 0 when it has none
 /// (an older kernel, no thread started yet, or the global hash chosen).
@@ -25,4 +25,4 @@ namespace pendop::posix {
 /// `futex_hash_slots()`.
 std::size_t reserve_futex_hash(std::size_t slots) noexcept;
 
-}  // namespace pendop::posix
+}  // namespace pendop::platform

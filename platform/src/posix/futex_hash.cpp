@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <pendop/posix/futex_hash.hpp>
+#include <pendop/platform/futex_hash.hpp>
 
 #include <algorithm>
 #include <bit>
@@ -8,7 +8,7 @@
 #include <sys/prctl.h>
 #endif
 
-namespace pendop::posix {
+namespace pendop::platform {
 
 #if defined(__linux__)
 
@@ -44,4 +44,4 @@ std::size_t reserve_futex_hash(std::size_t) noexcept { return 0; }
 
 #endif
 
-}  // namespace pendop::posix
+}  // namespace pendop::platform

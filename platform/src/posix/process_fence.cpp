@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <pendop/posix/process_fence.hpp>
+#include <pendop/platform/process_fence.hpp>
 
 #include <cstdio>
 #include <cstdlib>
@@ -10,7 +10,7 @@
 #include <unistd.h>
 #endif
 
-namespace pendop::posix {
+namespace pendop::platform {
 
 #if defined(__linux__)
 
@@ -52,4 +52,4 @@ void process_fence() noexcept {
 
 #endif
 
-}  // namespace pendop::posix
+}  // namespace pendop::platform

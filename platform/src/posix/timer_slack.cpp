@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
-#include <pendop/posix/timer_slack.hpp>
+#include <pendop/platform/timer_slack.hpp>
 
 #if defined(__linux__)
 #include <sys/prctl.h>
 #endif
 
-namespace pendop::posix {
+namespace pendop::platform {
 
 #if defined(__linux__)
 
@@ -19,4 +19,4 @@ void make_current_thread_timers_precise() noexcept {}
 
 #endif
 
-}  // namespace pendop::posix
+}  // namespace pendop::platform

@@ -4,13 +4,13 @@
 // thread about to exit: the work of its exit (freeing its stack, which on
 // Linux means unmapping it and flushing other CPUs' TLBs) then yields to
 // threads with something to do, such as the monitor stopping a timed-out
-// operation. Nice 19 on Linux, where priority is per thread; nothing where
-// it is not. Best effort: failures are ignored.
+// operation. Nice 19 on Linux, where priority is per thread;
+// THREAD_PRIORITY_LOWEST on Windows; nothing where it is not per thread. Best effort: failures are ignored.
 #pragma once
 
-namespace pendop::posix {
+namespace pendop::platform {
 
 /// Lowers the calling thread to the lowest normal priority, for good.
 void lower_current_thread_priority() noexcept;
 
-}  // namespace pendop::posix
+}  // namespace pendop::platform

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
-#include <pendop/posix/thread_priority.hpp>
+#include <pendop/platform/thread_priority.hpp>
 
 #if defined(__linux__)
 #include <sys/resource.h>
 #endif
 
-namespace pendop::posix {
+namespace pendop::platform {
 
 #if defined(__linux__)
 
@@ -19,4 +19,4 @@ void lower_current_thread_priority() noexcept {}
 
 #endif
 
-}  // namespace pendop::posix
+}  // namespace pendop::platform

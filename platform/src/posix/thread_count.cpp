@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
-#include <pendop/posix/thread_count.hpp>
+#include <pendop/platform/thread_count.hpp>
 
 #include <fstream>
 #include <string>
 
-namespace pendop::posix {
+namespace pendop::platform {
 
 std::optional<int> process_thread_count() noexcept {
   try {
@@ -19,4 +19,4 @@ std::optional<int> process_thread_count() noexcept {
   return std::nullopt;
 }
 
-}  // namespace pendop::posix
+}  // namespace pendop::platform

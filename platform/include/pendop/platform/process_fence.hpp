@@ -5,10 +5,13 @@
 // fence (a locked instruction on x86). The engine's delivery turn uses it:
 // a worker ends its turn with a plain store, and the rare delivery that has
 // to wait for that turn pays for the fence instead. Linux's
-// `membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)`; unavailable elsewhere.
+// `membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED)`; Windows's
+// `FlushProcessWriteBuffers`, except under Wine, whose versions before 9
+// make it a no-op (it is then not ready, and the engine pairs full fences);
+// unavailable elsewhere.
 #pragma once
 
-namespace pendop::posix {
+namespace pendop::platform {
 
 /// True when `process_fence()` works in this process (registering it with
 /// the kernel on first use). Where it is false, pair full fences instead.
@@ -20,4 +23,4 @@ namespace pendop::posix {
 /// pairing thread relies on the fence.
 void process_fence() noexcept;
 
-}  // namespace pendop::posix
+}  // namespace pendop::platform
