@@ -5,6 +5,7 @@
 #include <pendop/operation.hpp>
 #include <pendop/posix/call_executor.hpp>
 #include <pendop/posix/resource_runner.hpp>
+#include <pendop/platform/detached_thread.hpp>
 #include <pendop/posix/virtual_scheduler.hpp>
 
 #include <fmt/format.h>
@@ -185,10 +186,10 @@ class bench {
     if (abandoned_) return false;
     auto done = std::make_shared<std::promise<void>>();
     auto finished = done->get_future();
-    std::thread([clock = clock_, d, done] {
+    platform::start_detached_thread([clock = clock_, d, done] {
       clock->advance(d);
       done->set_value();
-    }).detach();
+    });
     if (finished.wait_for(options_.real_time_limit) == std::future_status::ready) return true;
     abandoned_ = true;
     add(fmt::format("{}.blocked", entry),
@@ -334,7 +335,7 @@ class bench {
     };
     auto done = std::make_shared<std::promise<outcome>>();
     auto answer = done->get_future();
-    std::thread([probe = probe_, done, check] {
+    platform::start_detached_thread([probe = probe_, done, check] {
       outcome o;
       const auto t0 = real_clock::now();
       try {
@@ -346,7 +347,7 @@ class bench {
       }
       o.took = real_clock::now() - t0;
       done->set_value(std::move(o));
-    }).detach();
+    });
     if (answer.wait_for(options_.real_time_limit) != std::future_status::ready) {
       add(fmt::format("{}.blocked", name),
           fmt::format("{}() did not return within {}", name, seconds_text(options_.real_time_limit)));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <pendop/posix/thread_lot.hpp>
 
+#include <pendop/platform/detached_thread.hpp>
 #include <pendop/platform/futex_hash.hpp>
 #include <pendop/platform/thread_priority.hpp>
 
@@ -168,8 +169,8 @@ void thread_lot::start(job fn) {
     platform::reserve_futex_hash(2 * live);
   }
   try {
-    std::thread([st = state_, fn = std::move(fn)]() mutable { detail::serve(st, std::move(fn)); })
-        .detach();
+    platform::start_detached_thread(
+        [st = state_, fn = std::move(fn)]() mutable { detail::serve(st, std::move(fn)); });
   } catch (...) {
     std::lock_guard lk(state_->mu);
     --state_->live;

@@ -2,6 +2,7 @@
 #include <pendop/posix/worker.hpp>
 
 #include <pendop/posix/thread_lot.hpp>
+#include <pendop/platform/detached_thread.hpp>
 #include <pendop/platform/thread_name.hpp>
 
 #include <fmt/chrono.h>
@@ -90,7 +91,7 @@ result<void> worker::create(body fn, std::string name) {
       if (lot_) {
         lot_->start(std::move(job));
       } else {
-        std::thread(std::move(job)).detach();
+        platform::start_detached_thread(std::move(job));
       }
     } catch (const std::system_error& e) {
       return make_error(errc::worker_start_failed,
