@@ -60,6 +60,7 @@ struct sample {
   DWORD state;
   DWORD checkpoint;
   DWORD wait_hint;
+  DWORD process;  // the service's process id while it runs, else 0
   friend bool operator==(const sample&, const sample&) = default;
 };
 
@@ -89,7 +90,7 @@ bool poll(SC_HANDLE service, std::vector<sample>& seen, Until until,
       std::printf("QueryServiceStatusEx failed: error %lu\n", ::GetLastError());
       return false;
     }
-    const sample now{s.dwCurrentState, s.dwCheckPoint, s.dwWaitHint};
+    const sample now{s.dwCurrentState, s.dwCheckPoint, s.dwWaitHint, s.dwProcessId};
     if (seen.empty() || !(seen.back() == now)) {
       seen.push_back(now);
       std::printf("  status %s checkpoint %lu wait_hint %lu\n", state_name(now.state),
@@ -246,6 +247,21 @@ int wmain(int argc, wchar_t** argv) {
         "exit code: win32 " + std::to_string(last.dwWin32ExitCode) + ", service-specific " +
             std::to_string(last.dwServiceSpecificExitCode) + " (expected " +
             std::to_string(expect_win32) + ", " + std::to_string(expect_exit) + ")");
+
+  // The service's process ends after its last report: nothing it started is
+  // left behind, not even a thread that ignored Terminate.
+  DWORD process = 0;
+  for (const auto* samples : {&seen, &stop_seen}) {
+    for (const auto& st : *samples) process = st.process != 0 ? st.process : process;
+  }
+  if (process != 0) {
+    HANDLE h = ::OpenProcess(SYNCHRONIZE, FALSE, process);
+    // No such process any more: ERROR_INVALID_PARAMETER.
+    const bool ended = h == nullptr ? ::GetLastError() == ERROR_INVALID_PARAMETER
+                                    : ::WaitForSingleObject(h, 10000) == WAIT_OBJECT_0;
+    if (h != nullptr) ::CloseHandle(h);
+    check(ended, "the service's process " + std::to_string(process) + " ended");
+  }
 
   const BOOL deleted = ::DeleteService(service);
   check(deleted != FALSE, "DeleteService (error " + std::to_string(deleted ? 0 : ::GetLastError()) + ")");
