@@ -174,7 +174,8 @@ int wmain(int argc, wchar_t** argv) {
   check(scm != nullptr, "OpenSCManager");
   if (scm == nullptr) return 1;
   const std::wstring bin_path = L"\"" + exe + L"\" --log \"" + log + L"\"";
-  SC_HANDLE service = ::CreateServiceW(scm, name.c_str(), L"pendop example service",
+  const std::wstring display = L"pendop example service " + name;  // unique too
+  SC_HANDLE service = ::CreateServiceW(scm, name.c_str(), display.c_str(),
                                        SERVICE_ALL_ACCESS, SERVICE_WIN32_OWN_PROCESS,
                                        SERVICE_DEMAND_START, SERVICE_ERROR_NORMAL,
                                        bin_path.c_str(), nullptr, nullptr, nullptr, nullptr,
