@@ -16,7 +16,7 @@ set -uo pipefail
 pendop=$1
 bin=$2
 for f in pendop_test_host.exe pendop_example_resource.dll raw_hang_online.dll raw_needs_key.dll \
-         raw_hang_looks_alive.dll; do
+         raw_hang_looks_alive.dll raw_report_before_return.dll; do
   if [ ! -f "$bin/$f" ]; then
     echo "run-dll: skipped: no $f in $bin (cmake --workflow --preset mingw makes it)"
     exit 77
@@ -110,6 +110,24 @@ if run example "$work/example.json" 0; then
     '"event":"open","resource":"keyed","rc":0' '^> set:Port=9090$' \
     '"event":"control","resource":"keyed","rc":0,"text":"0x01400086"'
   hosts_gone example "$work/example"
+fi
+
+# A worker that reports its final state before its entry point has returned
+# ERROR_IO_PENDING (legal, and what a fast worker does by chance): the run
+# takes that report, and the operation ends without waiting for PendingTimeout.
+cat >"$work/early.json" <<JSON
+{"resources": [
+  {"name": "early", "type": "dll", "properties": {"PendingTimeout": 5000},
+   "dll": {"path": "$bin/raw_report_before_return.dll", "resource_type": "pendop Raw",
+           "host_dir": "$bin"}}],
+ "script": [{"online": "early"}, {"wait_for": "early", "state": "Online", "timeout_ms": 60000},
+            {"offline": "early"}, {"wait_for": "early", "state": "Offline", "timeout_ms": 4000}],
+ "expect": {"final": {"early": "Offline"}, "failures": {"early": 0}, "terminates": {"early": 0}}}
+JSON
+if run early "$work/early.json" 0; then
+  expect "early: reports before the return are taken" "$work/early.txt" \
+    "early +status +OnlinePending -> Online" "early +status +OfflinePending -> Offline"
+  hosts_gone early "$work/early"
 fi
 
 # The DLL that docs/windows-dll.md's recipe builds from an installed pendop

@@ -374,19 +374,20 @@ pendop::result<void> dll_resource::pending(const std::shared_ptr<channel>& ch,
   const std::string pending_state = online ? "OnlinePending" : "OfflinePending";
   auto got = ch->call(online ? "online" : "offline", &op);
   if (!got) return is_stop(got.error()) ? pendop::ok() : pendop::result<void>(got.error());
+  // The worker may report, even its final state, before the entry point
+  // has returned ERROR_IO_PENDING: every report the command brought counts,
+  // in the order the host wrote them, whichever side of the return it fell.
   std::deque<json> backlog;
-  bool returned = false;
   for (auto& e : *got) {
     const std::string event = text_of(e, "event");
     if (event == (online ? "online" : "offline")) {
-      returned = true;
       const unsigned rc = rc_of(e);
       if (rc == 0) return pendop::ok();  // done before it returned
       if (rc != k_error_io_pending) {
         return failure(
             fmt::format("{} returned {}{}{}", entry, rc, win32_name(rc), channel::last_log(*got)));
       }
-    } else if (returned) {
+    } else if (event != "served") {
       backlog.push_back(std::move(e));
     }
   }
