@@ -7,6 +7,7 @@
 
 #include <doctest/doctest.h>
 
+#include "await_parked.hpp"
 #include "scripted_resource.hpp"
 #include "thread_count_guard.hpp"
 
@@ -24,6 +25,7 @@
 #include <unistd.h>
 
 using namespace std::chrono_literals;
+using pendop_test::await_parked;
 using pendop::resource_state;
 using pendop::posix::resource_runner;
 using pendop::posix::thread_lot;
@@ -80,19 +82,6 @@ TEST_CASE("thread creation failing ends the Online in Failed with a clear error"
 }
 
 }  // TEST_SUITE
-
-namespace {
-
-// Waits (real time, generously) until `lot` has `n` threads parked.
-bool await_parked(const thread_lot& lot, std::size_t n) {
-  const auto give_up = std::chrono::steady_clock::now() + 5s;
-  while (lot.parked() != n && std::chrono::steady_clock::now() < give_up) {
-    std::this_thread::sleep_for(1ms);
-  }
-  return lot.parked() == n;
-}
-
-}  // namespace
 
 namespace {
 

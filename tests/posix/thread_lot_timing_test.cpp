@@ -8,6 +8,7 @@
 
 #include <doctest/doctest.h>
 
+#include "await_parked.hpp"
 #include "count_latch.hpp"
 #include "scripted_resource.hpp"
 #include "thread_count_guard.hpp"
@@ -18,20 +19,12 @@
 #include <thread>
 
 using namespace std::chrono_literals;
+using pendop_test::await_parked;
 using pendop::posix::thread_lot;
 using pendop_test::gate;
 using pendop_test::thread_count_guard;
 
 TEST_SUITE("posix/thread_lot") {
-
-// Waits (real time, generously) until `lot` has `n` threads parked.
-bool await_parked(const thread_lot& lot, std::size_t n) {
-  const auto give_up = std::chrono::steady_clock::now() + 5s;
-  while (lot.parked() != n && std::chrono::steady_clock::now() < give_up) {
-    std::this_thread::sleep_for(1ms);
-  }
-  return lot.parked() == n;
-}
 
 TEST_CASE("threads whose linger is over leave a gap apart and stay reusable until their turn") {
   thread_count_guard threads;

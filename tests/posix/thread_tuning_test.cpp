@@ -12,6 +12,8 @@
 
 #include <doctest/doctest.h>
 
+#include "await_parked.hpp"
+
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -25,20 +27,13 @@
 #include <vector>
 
 using namespace std::chrono_literals;
+using pendop_test::await_parked;
 using pendop::posix::thread_lot;
 
 namespace {
 
 int my_nice() { return ::getpriority(PRIO_PROCESS, 0); }
 long my_timer_slack() { return ::prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0); }
-
-bool await_parked(const thread_lot& lot, std::size_t n) {
-  const auto give_up = std::chrono::steady_clock::now() + 5s;
-  while (lot.parked() != n && std::chrono::steady_clock::now() < give_up) {
-    std::this_thread::sleep_for(1ms);
-  }
-  return lot.parked() == n;
-}
 
 }  // namespace
 

@@ -15,6 +15,7 @@
 
 #include <doctest/doctest.h>
 
+#include "await_parked.hpp"
 #include "count_latch.hpp"
 
 #include <windows.h>
@@ -30,6 +31,7 @@
 #include <utility>
 
 using namespace std::chrono_literals;
+using pendop_test::await_parked;
 using pendop::posix::thread_lot;
 
 namespace {
@@ -52,14 +54,6 @@ std::optional<std::wstring> my_description() {
 bool under_wine() {
   const HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll");
   return ::GetProcAddress(ntdll, "wine_get_version") != nullptr;
-}
-
-bool await_parked(const thread_lot& lot, std::size_t n) {
-  const auto give_up = std::chrono::steady_clock::now() + 5s;
-  while (lot.parked() != n && std::chrono::steady_clock::now() < give_up) {
-    std::this_thread::sleep_for(1ms);
-  }
-  return lot.parked() == n;
 }
 
 }  // namespace

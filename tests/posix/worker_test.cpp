@@ -7,6 +7,7 @@
 
 #include <doctest/doctest.h>
 
+#include "await_parked.hpp"
 #include "scripted_resource.hpp"
 #include "thread_count_guard.hpp"
 
@@ -19,6 +20,7 @@
 #include <vector>
 
 using namespace std::chrono_literals;
+using pendop_test::await_parked;
 using pendop::posix::worker;
 using pendop_test::gate;
 using pendop_test::thread_count_guard;
@@ -278,15 +280,6 @@ TEST_CASE("a worker destroyed on its own thread detaches instead of joining itse
 TEST_SUITE("posix/thread_lot") {
 
 using pendop::posix::thread_lot;
-
-// Waits (real time, generously) until `lot` has `n` threads parked.
-bool await_parked(const thread_lot& lot, std::size_t n) {
-  const auto give_up = std::chrono::steady_clock::now() + 5s;
-  while (lot.parked() != n && std::chrono::steady_clock::now() < give_up) {
-    std::this_thread::sleep_for(1ms);
-  }
-  return lot.parked() == n;
-}
 
 TEST_CASE("a worker with a lot runs its next body on the parked thread of the last") {
   thread_count_guard threads;
